@@ -1,0 +1,1 @@
+//! The `mdbook-dsip` preprocessor.
