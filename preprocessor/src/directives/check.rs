@@ -1,0 +1,48 @@
+//! `check`: numbered check-yourself questions whose worked answers open on demand.
+
+use super::{eyebrow, open_root, Kind};
+use crate::fields::{FieldSpec, Fields};
+use crate::render::Html;
+
+pub(crate) const FIELDS: &[FieldSpec] = &[
+    ("id", r#"id = "single-node-lie""#),
+    (
+        "question",
+        r#"[[question]] (then question = "..." and answer = "..." on the lines below)"#,
+    ),
+];
+
+const QUESTION: &[FieldSpec] = &[
+    (
+        "question",
+        r#"question = "Why can't wall-clock timestamps order two writes on different machines?""#,
+    ),
+    (
+        "answer",
+        r#"answer = "Because the clocks drift apart: ...""#,
+    ),
+];
+
+pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
+    let id = fields.id();
+    let mut html = Html::new();
+    open_root(&mut html, "section", Kind::Check, &id);
+    eyebrow(&mut html, "Check yourself");
+    html.open("ol", &[("class", "dsip-check-questions")]);
+    for (index, entry) in fields.tables("question", QUESTION).iter().enumerate() {
+        let number = format!("<span class=\"dsip-check-number\">{}</span>", index + 1);
+        html.open("li", &[("class", "dsip-check-question")])
+            .open("details", &[]);
+        html.element(
+            "summary",
+            &[],
+            &format!("{number} {}", entry.inline_markdown("question")),
+        );
+        html.open("div", &[("class", "dsip-check-answer")])
+            .raw(&entry.markdown("answer"))
+            .close();
+        html.close().close();
+    }
+    html.close().close();
+    html.finish()
+}

@@ -1,0 +1,140 @@
+//! `curriculum`: the landing page's module cards. A module without `link` is not yet published: its
+//! card says so and links nowhere, so the landing page never points at a missing chapter.
+
+use super::{chips, fact, Page};
+use crate::fields::{FieldSpec, Fields};
+use crate::render::{escape, Html};
+
+pub(crate) const FIELDS: &[FieldSpec] = &[(
+    "module",
+    r#"[[module]] (then number = 1, title = "...", subtitle = "...", track = "...", minutes = 55, frameworks = [...], anchor = "..." and optionally link = "01-single-node-lie/index.md")"#,
+)];
+
+const MODULE: &[FieldSpec] = &[
+    ("number", "number = 1"),
+    ("title", r#"title = "The Single-Node Lie""#),
+    (
+        "subtitle",
+        r#"subtitle = "Time, order, and failure when there's more than one machine""#,
+    ),
+    ("track", r#"track = "Foundations""#),
+    ("minutes", "minutes = 55"),
+    (
+        "frameworks",
+        r#"frameworks = ["The Assumption Ledger", "The Failure-Detector Trilemma"]"#,
+    ),
+    (
+        "anchor",
+        r#"anchor = "AWS DynamoDB metadata storm, 2015-09-20""#,
+    ),
+    ("link", r#"link = "01-single-node-lie/index.md""#),
+];
+
+/// One curriculum a book, so its id is fixed: `curriculum`.
+pub(crate) fn render(fields: &Fields<'_, '_>, page: &Page<'_>) -> String {
+    let mut html = Html::new();
+    html.open(
+        "section",
+        &[("class", "dsip-curriculum"), ("id", "curriculum")],
+    );
+    html.open("ol", &[("class", "dsip-curriculum-grid")]);
+    for module in fields.tables("module", MODULE) {
+        card(&mut html, &module, page);
+    }
+    html.close().close();
+    html.finish()
+}
+
+fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
+    let number = module.positive("number");
+    let title = module.string("title");
+    let link = module
+        .optional_string("link")
+        .filter(|link| valid_link(module, link));
+    let class = if link.is_some() {
+        "dsip-module-card"
+    } else {
+        "dsip-module-card dsip-unpublished"
+    };
+    html.open(
+        "li",
+        &[
+            ("class", class),
+            ("id", &format!("curriculum-module-{number}")),
+        ],
+    );
+    html.open("article", &[]);
+    html.open("p", &[("class", "dsip-module-card-meta")]);
+    html.text(
+        "span",
+        &[("class", "dsip-module-number")],
+        &format!("Module {number}"),
+    );
+    html.text(
+        "span",
+        &[("class", "dsip-module-track")],
+        &module.string("track"),
+    );
+    html.text(
+        "span",
+        &[("class", "dsip-module-minutes")],
+        &format!("{} min", module.positive("minutes")),
+    );
+    html.close();
+    html.text("h3", &[("class", "dsip-module-card-title")], &title);
+    html.text(
+        "p",
+        &[("class", "dsip-module-card-subtitle")],
+        &module.string("subtitle"),
+    );
+    html.open("dl", &[("class", "dsip-module-card-facts")]);
+    fact(
+        html,
+        "dsip-module-frameworks",
+        "Frameworks",
+        &chips(&module.string_list("frameworks")),
+    );
+    fact(
+        html,
+        "dsip-module-anchor",
+        "Anchor",
+        &escape(&module.string("anchor")),
+    );
+    html.close();
+    match link {
+        Some(link) => {
+            let label = format!("Read Module {number}: {title}");
+            let anchor = format!(
+                "<a class=\"dsip-read\" href=\"{}\" aria-label=\"{}\">Read →</a>",
+                escape(&page.link(&link)),
+                escape(&label)
+            );
+            html.element("p", &[("class", "dsip-module-card-action")], &anchor);
+        }
+        None => {
+            html.element(
+                "p",
+                &[("class", "dsip-module-card-action")],
+                "<span class=\"dsip-badge dsip-badge-muted\">Not yet published</span>",
+            );
+        }
+    }
+    html.close().close();
+}
+
+/// `link` names a chapter source (`.md`, relative to `src/`); anything else would break once rendered.
+fn valid_link(module: &Fields<'_, '_>, link: &str) -> bool {
+    let file = link.split('#').next().unwrap_or(link);
+    let valid = file.ends_with(".md")
+        && !file.starts_with('/')
+        && !file.contains("://")
+        && !file.starts_with("../");
+    if !valid {
+        module.invalid(
+            "link",
+            format!("`{link}` is not a chapter path relative to src/"),
+            "write `link = \"01-single-node-lie/index.md\"` instead",
+        );
+    }
+    valid
+}

@@ -1,0 +1,50 @@
+//! `framework`: a named decision tool as a card (name, one-line thesis, body, "Use it when").
+
+use super::{eyebrow, heading, labelled, open_root, Kind};
+use crate::fields::{FieldSpec, Fields};
+use crate::render::Html;
+
+pub(crate) const FIELDS: &[FieldSpec] = &[
+    ("id", r#"id = "assumption-ledger""#),
+    ("name", r#"name = "The Assumption Ledger""#),
+    (
+        "thesis",
+        r#"thesis = "Every distributed design rests on assumptions; write them down with a way to detect each one breaking.""#,
+    ),
+    (
+        "body",
+        r#"body = """- [ ] Clocks agree within 10 ms (detector: NTP offset alert)""""#,
+    ),
+    (
+        "use_when",
+        r#"use_when = "You are reviewing a design that says *the network is reliable*.""#,
+    ),
+];
+
+pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
+    let id = fields.id();
+    let anchor = format!("framework-{id}");
+    let name = crate::render::escape(&fields.string("name"));
+    let mut html = Html::new();
+    open_root(&mut html, "article", Kind::Framework, &id);
+    html.open("header", &[("class", "dsip-card-header")]);
+    eyebrow(&mut html, "Framework");
+    heading(&mut html, "h3", "dsip-framework-name", &name, &anchor);
+    html.element(
+        "p",
+        &[("class", "dsip-framework-thesis")],
+        &fields.inline_markdown("thesis"),
+    );
+    html.close();
+    html.open("div", &[("class", "dsip-framework-body")])
+        .raw(&fields.markdown("body"))
+        .close();
+    labelled(
+        &mut html,
+        "dsip-framework-use-when",
+        "Use it when",
+        &fields.markdown("use_when"),
+    );
+    html.close();
+    html.finish()
+}

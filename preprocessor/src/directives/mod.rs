@@ -1,0 +1,219 @@
+//! The directives: one file each, plus what they share (the dispatch, links, headings, fact lists).
+//!
+//! Each directive file declares the fields it accepts (`FIELDS`, with a one-line example each, used in
+//! error messages) and a `render` that reads them through [`crate::fields::Fields`] and writes HTML with [`Html`].
+//! A directive whose fields have any error is not rendered; its errors are returned instead.
+
+mod check;
+mod crate_card;
+mod curriculum;
+mod framework;
+mod ladder;
+mod module;
+mod postmortem;
+mod viz;
+mod when_not;
+
+use std::path::{Component, Path};
+
+use crate::errors::DirectiveError;
+use crate::fields::{FieldSpec, Site};
+use crate::render::{escape, Html};
+use crate::scan::Block;
+
+/// The directive kinds, named by their info string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Module,
+    Framework,
+    Postmortem,
+    Ladder,
+    WhenNot,
+    Viz,
+    Check,
+    Crate,
+    Curriculum,
+}
+
+impl Kind {
+    const ALL: [Kind; 9] = [
+        Kind::Module,
+        Kind::Framework,
+        Kind::Postmortem,
+        Kind::Ladder,
+        Kind::WhenNot,
+        Kind::Viz,
+        Kind::Check,
+        Kind::Crate,
+        Kind::Curriculum,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Module => "module",
+            Kind::Framework => "framework",
+            Kind::Postmortem => "postmortem",
+            Kind::Ladder => "ladder",
+            Kind::WhenNot => "when-not",
+            Kind::Viz => "viz",
+            Kind::Check => "check",
+            Kind::Crate => "crate",
+            Kind::Curriculum => "curriculum",
+        }
+    }
+
+    /// The kind whose name is exactly `info`; any other info string is an ordinary code language.
+    pub(crate) fn from_info(info: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.name() == info)
+    }
+
+    fn spec(self) -> &'static [FieldSpec] {
+        match self {
+            Kind::Module => module::FIELDS,
+            Kind::Framework => framework::FIELDS,
+            Kind::Postmortem => postmortem::FIELDS,
+            Kind::Ladder => ladder::FIELDS,
+            Kind::WhenNot => when_not::FIELDS,
+            Kind::Viz => viz::FIELDS,
+            Kind::Check => check::FIELDS,
+            Kind::Crate => crate_card::FIELDS,
+            Kind::Curriculum => curriculum::FIELDS,
+        }
+    }
+
+    /// The root element's `class` and `id` attributes, as the HTML contract fixes them.
+    fn root(self, id: &str) -> [(&'static str, String); 2] {
+        [
+            ("class", format!("dsip-{}", self.name())),
+            ("id", format!("{}-{id}", self.name())),
+        ]
+    }
+}
+
+/// The chapter being expanded: its path relative to the book's `src/`, for errors and relative links.
+pub(crate) struct Page<'a> {
+    pub path: &'a Path,
+}
+
+impl Page<'_> {
+    /// A link from this chapter to `target`, a `.md` path relative to `src/` (with an optional `#anchor`):
+    /// mdBook serves chapters as `.html` at the same relative place.
+    pub(crate) fn link(&self, target: &str) -> String {
+        let depth = self.path.parent().map_or(0, |parent| {
+            parent
+                .components()
+                .filter(|component| matches!(component, Component::Normal(_)))
+                .count()
+        });
+        let (file, anchor) = target
+            .split_once('#')
+            .map_or((target, None), |(file, anchor)| (file, Some(anchor)));
+        let file = file
+            .strip_suffix(".md")
+            .map_or(file.to_string(), |stem| format!("{stem}.html"));
+        let anchor = anchor.map_or(String::new(), |anchor| format!("#{anchor}"));
+        format!("{}{file}{anchor}", "../".repeat(depth))
+    }
+}
+
+/// Renders one directive block, or returns every problem found in it.
+pub(crate) fn render(block: &Block, page: &Page<'_>) -> Result<String, Vec<DirectiveError>> {
+    let site = Site::new(block, page.path);
+    let html = site.parse().map(|table| {
+        let fields = site.fields(table.get_ref(), block.kind.spec());
+        match block.kind {
+            Kind::Module => module::render(&fields),
+            Kind::Framework => framework::render(&fields),
+            Kind::Postmortem => postmortem::render(&fields),
+            Kind::Ladder => ladder::render(&fields),
+            Kind::WhenNot => when_not::render(&fields),
+            Kind::Viz => viz::render(&fields),
+            Kind::Check => check::render(&fields),
+            Kind::Crate => crate_card::render(&fields),
+            Kind::Curriculum => curriculum::render(&fields, page),
+        }
+    });
+    match html {
+        Some(html) if !site.has_errors() => Ok(html),
+        _ => Err(site.into_errors()),
+    }
+}
+
+/// Opens the directive's root element with the contract's class and id.
+fn open_root(html: &mut Html, tag: &'static str, kind: Kind, id: &str) {
+    let [(class_name, class), (id_name, id)] = kind.root(id);
+    html.open(tag, &[(class_name, &class), (id_name, &id)]);
+}
+
+/// The small label above a card's heading ("Framework", "Postmortem"), so a screenshot says what it is.
+fn eyebrow(html: &mut Html, text: &str) {
+    html.text("p", &[("class", "dsip-eyebrow")], text);
+}
+
+/// A heading with a ¶ link to the card's own anchor, so readers can copy a link to one framework.
+fn heading(html: &mut Html, tag: &'static str, class: &str, inner_html: &str, anchor: &str) {
+    let link = format!(
+        "<a class=\"dsip-anchor\" href=\"#{}\" aria-label=\"Link to this section\">¶</a>",
+        escape(anchor)
+    );
+    html.element(tag, &[("class", class)], &format!("{inner_html} {link}"));
+}
+
+/// One term/description pair of a `<dl>`, grouped in a `<div>` so CSS can lay pairs out as a grid.
+fn fact(html: &mut Html, class: &str, term: &str, description_html: &str) {
+    html.open("div", &[("class", class)]);
+    html.text("dt", &[], term);
+    if description_html.contains('\n') {
+        html.open("dd", &[]).raw(description_html).close();
+    } else {
+        html.element("dd", &[], description_html);
+    }
+    html.close();
+}
+
+/// Names shown as chips (frameworks on module headers and curriculum cards).
+fn chips(items: &[String]) -> String {
+    let items: String = items
+        .iter()
+        .map(|item| format!("<li>{}</li>", escape(item)))
+        .collect();
+    format!("<ul class=\"dsip-chips\">{items}</ul>")
+}
+
+/// A labelled block of rendered Markdown ("Use it when", "Break it").
+fn labelled(html: &mut Html, class: &str, label: &str, body_html: &str) {
+    html.open("div", &[("class", class)]);
+    html.text("p", &[("class", "dsip-label")], label);
+    html.raw(body_html);
+    html.close();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_strings_match_exactly() {
+        assert_eq!(Kind::from_info("when-not"), Some(Kind::WhenNot));
+        assert_eq!(Kind::from_info("Framework"), None);
+        assert_eq!(Kind::from_info("rust"), None);
+    }
+
+    #[test]
+    fn links_are_relative_to_the_chapter() {
+        let top = Page {
+            path: Path::new("index.md"),
+        };
+        assert_eq!(
+            top.link("01-single-node-lie/index.md"),
+            "01-single-node-lie/index.html"
+        );
+        let nested = Page {
+            path: Path::new("01-single-node-lie/clocks.md"),
+        };
+        assert_eq!(
+            nested.link("02-consistency/index.md#dial"),
+            "../02-consistency/index.html#dial"
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! `module`: the chapter header (module number, track, reading time, frameworks, anchor incident, crate).
+
+use super::{chips, fact};
+use crate::fields::{FieldSpec, Fields};
+use crate::render::{escape, Html};
+
+pub(crate) const FIELDS: &[FieldSpec] = &[
+    ("number", "number = 1"),
+    (
+        "subtitle",
+        r#"subtitle = "Time, order, and failure when there's more than one machine""#,
+    ),
+    ("track", r#"track = "Foundations""#),
+    ("minutes", "minutes = 55"),
+    (
+        "frameworks",
+        r#"frameworks = ["The Assumption Ledger", "The Failure-Detector Trilemma"]"#,
+    ),
+    (
+        "anchor",
+        r#"anchor = "AWS DynamoDB metadata storm, 2015-09-20""#,
+    ),
+    ("crate", r#"crate = "clocks""#),
+];
+
+/// The header's id is `module-<number>`: a module has one header, and the number is its identity.
+pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
+    let number = fields.positive("number");
+    let mut html = Html::new();
+    html.open(
+        "header",
+        &[
+            ("class", "dsip-module"),
+            ("id", &format!("module-{number}")),
+        ],
+    );
+    html.open("p", &[("class", "dsip-module-meta")]);
+    html.text(
+        "span",
+        &[("class", "dsip-module-number")],
+        &format!("Module {number}"),
+    );
+    html.text(
+        "span",
+        &[("class", "dsip-module-track")],
+        &fields.string("track"),
+    );
+    html.text(
+        "span",
+        &[("class", "dsip-module-minutes")],
+        &format!("{} min read", fields.positive("minutes")),
+    );
+    html.close();
+    html.text(
+        "p",
+        &[("class", "dsip-module-subtitle")],
+        &fields.string("subtitle"),
+    );
+    html.open("dl", &[("class", "dsip-module-facts")]);
+    fact(
+        &mut html,
+        "dsip-module-frameworks",
+        "Frameworks",
+        &chips(&fields.string_list("frameworks")),
+    );
+    fact(
+        &mut html,
+        "dsip-module-anchor",
+        "Anchor incident",
+        &escape(&fields.string("anchor")),
+    );
+    if let Some(name) = fields.optional_string("crate") {
+        fact(
+            &mut html,
+            "dsip-module-crate",
+            "Companion crate",
+            &format!("<code>{}</code>", escape(&name)),
+        );
+    }
+    html.close().close();
+    html.finish()
+}

@@ -1,0 +1,59 @@
+//! `viz`: the `<figure>` the widget runtime (theme/js/dsip-runtime.js) mounts a widget into.
+//! Its shape is fixed by ARCHITECTURE.md section 2; the runtime and the browser tests depend on it.
+
+use crate::fields::{is_lower_name, FieldSpec, Fields};
+use crate::render::{escape, escape_single_quoted, Html};
+
+pub(crate) const FIELDS: &[FieldSpec] = &[
+    ("id", r#"id = "vector-clock-stepper""#),
+    ("widget", r#"widget = "vector-clock-stepper""#),
+    ("wasm", r#"wasm = "clocks""#),
+    ("title", r#"title = "Three replicas, one vector each""#),
+    (
+        "caption",
+        r#"caption = "Step sends and receives; concurrent events turn orange.""#,
+    ),
+    ("params", "params = { replicas = 3 }"),
+];
+
+const NOSCRIPT: &str =
+    "This visualization needs JavaScript. The text around it describes what it shows.";
+
+pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
+    let id = fields.id();
+    let widget = fields.string("widget");
+    if !widget.is_empty() && !is_lower_name(&widget, '-') {
+        fields.invalid("widget", format!("`{widget}` is not a widget name (kebab-case, as registered with DSIP.registerWidget)"), "write `widget = \"vector-clock-stepper\"` instead");
+    }
+    let wasm = fields.string("wasm");
+    if !wasm.is_empty() && !is_lower_name(&wasm, '_') {
+        fields.invalid(
+            "wasm",
+            format!("`{wasm}` is not a crate's lib name (snake_case, the .wasm file's name)"),
+            "write `wasm = \"clocks\"` instead",
+        );
+    }
+    let params = fields
+        .json("params")
+        .unwrap_or_else(|| serde_json::json!({}));
+    let title = escape(&fields.string("title"));
+    let caption = fields.inline_markdown("caption");
+    let open = format!(
+        "<figure class=\"dsip-viz\" id=\"viz-{}\" data-widget=\"{}\" data-wasm=\"{}\" data-params='{}'>",
+        escape(&id),
+        escape(&widget),
+        escape(&wasm),
+        escape_single_quoted(&params.to_string())
+    );
+    let mut html = Html::new();
+    html.raw(&open);
+    html.raw(&format!(
+        "  <figcaption><span class=\"dsip-viz-title\">{title}</span> {caption}</figcaption>"
+    ));
+    html.raw("  <div class=\"dsip-viz-stage\" tabindex=\"-1\"></div>");
+    html.raw(&format!(
+        "  <noscript><p class=\"dsip-viz-error\">{NOSCRIPT}</p></noscript>"
+    ));
+    html.raw("</figure>");
+    html.finish()
+}

@@ -1,0 +1,670 @@
+//! Typed, located access to a directive's TOML fields.
+//!
+//! We read the TOML as a spanned tree (`toml::de::DeTable`) rather than deserializing into structs with
+//! serde: serde stops at the first problem and cannot say on which line a field sits, while a
+//! contributor wants every problem of a directive at once, each with its line and a fix.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::directives::Kind;
+use crate::errors::DirectiveError;
+use crate::render::{markdown_block, markdown_inline, MarkdownProblem};
+use crate::scan::Block;
+
+/// A field a directive accepts, with a one-line example shown when it is missing or malformed.
+pub(crate) type FieldSpec = (&'static str, &'static str);
+
+/// One directive being read: where it is, and the problems found so far.
+pub(crate) struct Site<'a> {
+    pub kind: Kind,
+    file: &'a Path,
+    body: &'a str,
+    fence_line: usize,
+    errors: RefCell<Vec<DirectiveError>>,
+}
+
+impl<'a> Site<'a> {
+    pub(crate) fn new(block: &'a Block, file: &'a Path) -> Self {
+        Site {
+            kind: block.kind,
+            file,
+            body: &block.body,
+            fence_line: block.fence_line,
+            errors: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Chapter line of byte `offset` of the body.
+    fn line_at(&self, offset: usize) -> usize {
+        self.fence_line
+            + 1
+            + self.body[..offset.min(self.body.len())]
+                .matches('\n')
+                .count()
+    }
+
+    pub(crate) fn report(
+        &self,
+        line: usize,
+        field: Option<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.errors.borrow_mut().push(DirectiveError {
+            file: self.file.to_path_buf(),
+            line,
+            directive: self.kind.name().to_string(),
+            field,
+            problem: problem.into(),
+            fix: fix.into(),
+        });
+    }
+
+    pub(crate) fn into_errors(self) -> Vec<DirectiveError> {
+        self.errors.into_inner()
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.errors.borrow().is_empty()
+    }
+
+    /// Parses the body, reporting a TOML syntax error at its line.
+    pub(crate) fn parse(&self) -> Option<Spanned<DeTable<'a>>> {
+        match DeTable::parse(self.body) {
+            Ok(table) => Some(table),
+            Err(error) => {
+                let line = error
+                    .span()
+                    .map_or(self.fence_line, |span| self.line_at(span.start));
+                let message = error.message().trim().trim_end_matches('.').to_string();
+                self.report(
+                    line,
+                    None,
+                    format!("invalid TOML: {message}"),
+                    "quote every string, and put multi-line Markdown in \"\"\"triple quotes\"\"\"",
+                );
+                None
+            }
+        }
+    }
+
+    /// The top-level fields, checked against `spec` (unknown fields are reported here).
+    pub(crate) fn fields<'s>(
+        &'s self,
+        table: &'s DeTable<'a>,
+        spec: &'static [FieldSpec],
+    ) -> Fields<'s, 'a> {
+        Fields::new(self, table, String::new(), self.fence_line, spec, None)
+    }
+}
+
+/// The fields of one TOML table (the directive itself, or one `[[timeline]]` entry).
+pub(crate) struct Fields<'s, 'a> {
+    site: &'s Site<'a>,
+    table: &'s DeTable<'a>,
+    /// `timeline[2].` inside arrays of tables, so messages name the entry.
+    prefix: String,
+    /// Where to point when a field is missing: the fence, or the `[[table]]` header.
+    line: usize,
+    spec: &'static [FieldSpec],
+    /// For an array entry: the enclosing table's fields and the array's name, to explain the TOML trap
+    /// of writing a top-level field after a `[[table]]` header (TOML puts it into the last entry).
+    parent: Option<(&'static [FieldSpec], String)>,
+}
+
+impl<'s, 'a> Fields<'s, 'a> {
+    fn new(
+        site: &'s Site<'a>,
+        table: &'s DeTable<'a>,
+        prefix: String,
+        line: usize,
+        spec: &'static [FieldSpec],
+        parent: Option<(&'static [FieldSpec], String)>,
+    ) -> Self {
+        let fields = Fields {
+            site,
+            table,
+            prefix,
+            line,
+            spec,
+            parent,
+        };
+        fields.report_unknown();
+        fields
+    }
+
+    fn belongs_to_parent(&self, name: &str) -> Option<&str> {
+        let (spec, array) = self.parent.as_ref()?;
+        spec.iter()
+            .any(|(field, _)| *field == name)
+            .then_some(array.as_str())
+    }
+
+    fn report_unknown(&self) {
+        let mut unknown: Vec<_> = self
+            .table
+            .iter()
+            .filter(|(key, _)| {
+                !self
+                    .spec
+                    .iter()
+                    .any(|(name, _)| *name == key.get_ref().as_ref())
+            })
+            .collect();
+        unknown.sort_by_key(|(key, _)| key.span().start);
+        for (key, _) in unknown {
+            if let Some(array) = self.belongs_to_parent(key.get_ref()) {
+                let problem = format!("belongs to the {} directive, but TOML reads every line after a `[[{array}]]` header as part of that entry", self.site.kind.name());
+                self.report_at(
+                    key.span(),
+                    key.get_ref(),
+                    problem,
+                    format!("move `{}` above the first `[[{array}]]`", key.get_ref()),
+                );
+                continue;
+            }
+            let fix = match closest(key.get_ref(), self.spec) {
+                Some((name, example)) => {
+                    format!("did you mean `{name}`? write `{example}` instead")
+                }
+                None => format!(
+                    "the fields are {}",
+                    self.spec
+                        .iter()
+                        .map(|(name, _)| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            self.report_at(key.span(), key.get_ref(), "unknown field", fix);
+        }
+    }
+
+    fn example(&self, name: &str) -> &'static str {
+        self.spec
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, example)| *example)
+            .expect("field not in spec")
+    }
+
+    fn path(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
+    fn report_at(
+        &self,
+        span: Range<usize>,
+        name: &str,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.site.report(
+            self.site.line_at(span.start),
+            Some(self.path(name)),
+            problem,
+            fix,
+        );
+    }
+
+    /// Reports a value of the right type but the wrong shape, pointing at the field.
+    pub(crate) fn invalid(&self, name: &str, problem: impl Into<String>, fix: impl Into<String>) {
+        let span = self
+            .table
+            .get_key_value(name)
+            .map_or(0..0, |(key, _)| key.span());
+        if span == (0..0) {
+            self.site
+                .report(self.line, Some(self.path(name)), problem, fix);
+        } else {
+            self.report_at(span, name, problem, fix);
+        }
+    }
+
+    /// The line of the field `name` (or of this table when absent): for messages about an entry.
+    pub(crate) fn line_of(&self, name: &str) -> usize {
+        self.table
+            .get_key_value(name)
+            .map_or(self.line, |(key, _)| self.site.line_at(key.span().start))
+    }
+
+    /// Reports `name` as a missing required field, with its example.
+    pub(crate) fn missing(&self, name: &str) {
+        let example = self.example(name);
+        self.site.report(
+            self.line,
+            Some(self.path(name)),
+            "required field is missing",
+            format!("add it, for example `{example}`"),
+        );
+    }
+
+    fn wrong_type(&self, name: &str, expected: &str, found: &DeValue<'_>) {
+        let span = self
+            .table
+            .get_key_value(name)
+            .map(|(key, _)| key.span())
+            .unwrap_or(0..0);
+        let found = with_article(found.type_str());
+        self.report_at(
+            span,
+            name,
+            format!("expected {expected}, found {found}"),
+            format!("write `{}` instead", self.example(name)),
+        );
+    }
+
+    fn value(&self, name: &str) -> Option<&'s Spanned<DeValue<'a>>> {
+        self.table.get_key_value(name).map(|(_, value)| value)
+    }
+
+    /// A required, non-empty string; an empty string on error (the directive is then not rendered).
+    pub(crate) fn string(&self, name: &str) -> String {
+        match self.value(name) {
+            None => {
+                self.missing(name);
+                String::new()
+            }
+            Some(_) => self.optional_string(name).unwrap_or_default(),
+        }
+    }
+
+    /// An optional string; when present it must not be blank.
+    pub(crate) fn optional_string(&self, name: &str) -> Option<String> {
+        let value = self.value(name)?;
+        match value.get_ref() {
+            DeValue::String(text) if text.trim().is_empty() => {
+                self.invalid(
+                    name,
+                    "is empty",
+                    format!(
+                        "write `{}` instead, or leave the field out if it is optional",
+                        self.example(name)
+                    ),
+                );
+                None
+            }
+            DeValue::String(text) => Some(text.to_string()),
+            other => {
+                self.wrong_type(name, "a string", other);
+                None
+            }
+        }
+    }
+
+    /// A required Markdown field rendered as block HTML.
+    pub(crate) fn markdown(&self, name: &str) -> String {
+        let text = self.string(name);
+        self.render_markdown(name, &text, markdown_block)
+    }
+
+    /// An optional Markdown field rendered as block HTML.
+    pub(crate) fn optional_markdown(&self, name: &str) -> Option<String> {
+        let text = self.optional_string(name)?;
+        Some(self.render_markdown(name, &text, markdown_block))
+    }
+
+    /// A required Markdown field that sits inside a heading, label or summary: one paragraph, no `<p>`.
+    pub(crate) fn inline_markdown(&self, name: &str) -> String {
+        let text = self.string(name);
+        self.render_markdown(name, &text, markdown_inline)
+    }
+
+    fn render_markdown(
+        &self,
+        name: &str,
+        text: &str,
+        render: fn(&str, &str) -> Result<String, MarkdownProblem>,
+    ) -> String {
+        let path: String = self
+            .path(name)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let path = path
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let scope = format!("{}-{}-{path}", self.site.kind.name(), self.site.fence_line);
+        match render(text, &scope) {
+            Ok(html) => html,
+            Err(MarkdownProblem::Heading) => {
+                self.invalid(
+                    name,
+                    "headings are not allowed in Markdown fields (the card has its own heading)",
+                    "write **bold text** instead",
+                );
+                String::new()
+            }
+            Err(MarkdownProblem::NotInline) => {
+                self.invalid(
+                    name,
+                    "must be a single paragraph (it is shown inline)",
+                    format!(
+                        "write one paragraph, like `{}`, instead",
+                        self.example(name)
+                    ),
+                );
+                String::new()
+            }
+        }
+    }
+
+    /// A required positive integer.
+    pub(crate) fn positive(&self, name: &str) -> u32 {
+        match self.value(name).map(Spanned::get_ref) {
+            None => {
+                self.missing(name);
+                0
+            }
+            Some(DeValue::Integer(integer)) => {
+                match integer.as_str().replace('_', "").parse::<u32>() {
+                    Ok(number) if number > 0 && integer.radix() == 10 => number,
+                    _ => {
+                        self.invalid(
+                            name,
+                            format!("`{}` is not a positive whole number", integer.as_str()),
+                            format!("write `{}` instead", self.example(name)),
+                        );
+                        0
+                    }
+                }
+            }
+            Some(other) => {
+                self.wrong_type(name, "an integer", other);
+                0
+            }
+        }
+    }
+
+    /// An optional boolean, `false` when absent.
+    pub(crate) fn boolean(&self, name: &str) -> bool {
+        match self.value(name).map(Spanned::get_ref) {
+            None => false,
+            Some(DeValue::Boolean(value)) => *value,
+            Some(other) => {
+                self.wrong_type(name, "a boolean (true or false)", other);
+                false
+            }
+        }
+    }
+
+    /// A required, non-empty list of non-empty strings.
+    pub(crate) fn string_list(&self, name: &str) -> Vec<String> {
+        let Some(value) = self.value(name) else {
+            self.missing(name);
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(name, "a list of strings", value.get_ref());
+            return Vec::new();
+        };
+        let mut strings = Vec::new();
+        for item in items {
+            match item.get_ref() {
+                DeValue::String(text) if !text.trim().is_empty() => strings.push(text.to_string()),
+                other => {
+                    let found = if other.is_str() {
+                        "an empty string".to_string()
+                    } else {
+                        with_article(other.type_str())
+                    };
+                    self.report_at(
+                        item.span(),
+                        name,
+                        format!("every entry must be a non-empty string, found {found}"),
+                        format!("write `{}` instead", self.example(name)),
+                    );
+                }
+            }
+        }
+        if strings.is_empty() && items.into_iter().next().is_none() {
+            self.invalid(
+                name,
+                "is an empty list",
+                format!("write `{}` instead", self.example(name)),
+            );
+        }
+        strings
+    }
+
+    /// A required array of tables (`[[name]]`), each entry checked against `spec`; at least one entry.
+    pub(crate) fn tables(&self, name: &str, spec: &'static [FieldSpec]) -> Vec<Fields<'s, 'a>> {
+        let Some(value) = self.value(name) else {
+            self.missing(name);
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(
+                name,
+                &format!("an array of tables (`[[{name}]]`)"),
+                value.get_ref(),
+            );
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            match item.get_ref() {
+                DeValue::Table(table) => {
+                    let prefix = format!("{}{name}[{}].", self.prefix, index + 1);
+                    let parent = Some((self.spec, name.to_string()));
+                    entries.push(Fields::new(
+                        self.site,
+                        table,
+                        prefix,
+                        self.site.line_at(item.span().start),
+                        spec,
+                        parent,
+                    ));
+                }
+                other => self.report_at(
+                    item.span(),
+                    name,
+                    format!("expected a table, found {}", with_article(other.type_str())),
+                    format!("write `{}` instead", self.example(name)),
+                ),
+            }
+        }
+        if entries.is_empty() && items.into_iter().next().is_none() {
+            self.invalid(
+                name,
+                "needs at least one entry",
+                format!("add one, for example `{}`", self.example(name)),
+            );
+        }
+        entries
+    }
+
+    /// The `id` field: kebab-case, because it becomes part of an anchor people link to.
+    pub(crate) fn id(&self) -> String {
+        let id = self.string("id");
+        if !id.is_empty() && !is_lower_name(&id, '-') {
+            self.invalid(
+                "id",
+                format!("`{id}` is not kebab-case (lowercase letters, digits, single hyphens)"),
+                format!("write `id = \"{}\"` instead", kebab_case(&id)),
+            );
+        }
+        id
+    }
+
+    /// A date as `YYYY-MM-DD`, given either as a string or as a bare TOML date.
+    pub(crate) fn date(&self, name: &str) -> String {
+        let text = match self.value(name).map(Spanned::get_ref) {
+            Some(DeValue::Datetime(datetime)) => datetime.to_string(),
+            _ => self.string(name),
+        };
+        if !text.is_empty() && !is_iso_date(&text) {
+            self.invalid(
+                name,
+                format!("`{text}` is not a date in YYYY-MM-DD form"),
+                format!("write `{}` instead", self.example(name)),
+            );
+        }
+        text
+    }
+
+    /// An optional inline table, converted to JSON for a `data-` attribute.
+    pub(crate) fn json(&self, name: &str) -> Option<serde_json::Value> {
+        let value = self.value(name)?;
+        if !value.get_ref().is_table() {
+            self.wrong_type(name, "an inline table", value.get_ref());
+            return None;
+        }
+        match to_json(value.get_ref()) {
+            Ok(json) => Some(json),
+            Err(problem) => {
+                self.invalid(
+                    name,
+                    problem,
+                    format!("write `{}` instead", self.example(name)),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn to_json(value: &DeValue<'_>) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    Ok(match value {
+        DeValue::String(text) => Value::String(text.to_string()),
+        DeValue::Boolean(value) => Value::Bool(*value),
+        DeValue::Datetime(datetime) => Value::String(datetime.to_string()),
+        DeValue::Integer(integer) => {
+            let text = integer.as_str().replace('_', "");
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text.strip_prefix('+').unwrap_or(&text)),
+            };
+            // Hex, octal and binary literals carry a `0x`/`0o`/`0b` prefix that from_str_radix rejects.
+            let digits = if integer.radix() == 10 {
+                digits
+            } else {
+                &digits[2..]
+            };
+            let magnitude = i64::from_str_radix(digits, integer.radix())
+                .map_err(|_| format!("`{}` does not fit in a 64-bit integer", integer.as_str()))?;
+            Value::from(if negative { -magnitude } else { magnitude })
+        }
+        DeValue::Float(float) => {
+            let number: f64 = float
+                .as_str()
+                .replace('_', "")
+                .parse()
+                .map_err(|_| format!("`{float}` is not a number JSON can hold"))?;
+            serde_json::Number::from_f64(number)
+                .map(Value::Number)
+                .ok_or_else(|| format!("`{float}` is not a number JSON can hold"))?
+        }
+        DeValue::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| to_json(item.get_ref()))
+                .collect::<Result<_, _>>()?,
+        ),
+        DeValue::Table(table) => {
+            let mut object = serde_json::Map::new();
+            for (key, item) in table.iter() {
+                object.insert(key.get_ref().to_string(), to_json(item.get_ref())?);
+            }
+            Value::Object(object)
+        }
+    })
+}
+
+/// The closest known field name, if it is close enough to be the one meant.
+fn closest(unknown: &str, spec: &'static [FieldSpec]) -> Option<FieldSpec> {
+    spec.iter()
+        .map(|field| {
+            (
+                strsim::damerau_levenshtein(&unknown.to_lowercase(), field.0),
+                *field,
+            )
+        })
+        .filter(|(distance, field)| *distance <= 2.max(field.0.len() / 3))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, field)| field)
+}
+
+/// Lowercase ASCII words joined by single `separator`s: kebab-case with `-`, snake_case with `_`.
+pub(crate) fn is_lower_name(name: &str, separator: char) -> bool {
+    name.split(separator).all(|part| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    })
+}
+
+fn with_article(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {type_name}")
+}
+
+fn kebab_case(text: &str) -> String {
+    let lower: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    lower
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn is_iso_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let numeric =
+        |part: &str, len: usize| part.len() == len && part.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [year, month, day] if numeric(year, 4) && numeric(month, 2) && numeric(day, 2) => {
+            let (month, day): (u32, u32) = (month.parse().unwrap_or(0), day.parse().unwrap_or(0));
+            (1..=12).contains(&month) && (1..=31).contains(&day)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &[FieldSpec] = &[
+        ("thesis", "thesis = \"x\""),
+        ("use_when", "use_when = \"x\""),
+        ("id", "id = \"x\""),
+    ];
+
+    #[test]
+    fn suggests_the_nearest_field() {
+        assert_eq!(closest("thesys", SPEC).map(|f| f.0), Some("thesis"));
+        assert_eq!(closest("use-when", SPEC).map(|f| f.0), Some("use_when"));
+        assert_eq!(closest("colour", SPEC), None);
+    }
+
+    #[test]
+    fn kebab_case_suggestion() {
+        assert_eq!(kebab_case("Assumption Ledger!"), "assumption-ledger");
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(is_iso_date("2015-09-20"));
+        assert!(!is_iso_date("2015-9-20"));
+        assert!(!is_iso_date("2015-13-01"));
+        assert!(!is_iso_date("20 Sep 2015"));
+    }
+}

@@ -1,0 +1,80 @@
+//! Golden tests: each `tests/golden/<name>.md` expands to exactly `tests/golden/<name>.html`.
+//! Run with `UPDATE_GOLDEN=1` to rewrite the `.html` files after an intended change, then review the
+//! diff by eye: it is the HTML readers get.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn check_golden(name: &str) {
+    let input = golden_dir().join(format!("{name}.md"));
+    let expected_path = golden_dir().join(format!("{name}.html"));
+    let source = fs::read_to_string(&input).unwrap();
+    let expanded = mdbook_dsip::expand(&source, Path::new(&format!("{name}.md")))
+        .unwrap_or_else(|errors| panic!("{name}.md has errors: {errors:#?}"));
+    common::assert_mdbook_accepts(&expanded);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::write(&expected_path, &expanded).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&expected_path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run with UPDATE_GOLDEN=1",
+            expected_path.display()
+        )
+    });
+    assert_eq!(
+        expanded, expected,
+        "{name}.md no longer expands to {name}.html (UPDATE_GOLDEN=1 rewrites it)"
+    );
+}
+
+macro_rules! golden {
+    ($($test:ident => $name:literal),* $(,)?) => {
+        $(#[test] fn $test() { check_golden($name); })*
+    };
+}
+
+golden! {
+    module => "module",
+    framework => "framework",
+    postmortem => "postmortem",
+    ladder => "ladder",
+    when_not => "when-not",
+    viz => "viz",
+    check => "check",
+    crate_card => "crate",
+    curriculum => "curriculum",
+    mixed => "mixed",
+}
+
+#[test]
+fn every_golden_input_has_a_test() {
+    let tested = [
+        "module",
+        "framework",
+        "postmortem",
+        "ladder",
+        "when-not",
+        "viz",
+        "check",
+        "crate",
+        "curriculum",
+        "mixed",
+    ];
+    for entry in fs::read_dir(golden_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|extension| extension == "md") {
+            let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
+            assert!(
+                tested.contains(&stem.as_str()),
+                "{stem}.md has no golden! entry"
+            );
+        }
+    }
+}
