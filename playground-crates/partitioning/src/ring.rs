@@ -1,0 +1,178 @@
+//! Consistent hashing: nodes and keys hashed onto the same circle; a key belongs to the first
+//! node point clockwise from it.
+//!
+//! Why it moves few keys: a new node takes over only the arcs just counter-clockwise of its own
+//! points, and only from the nodes that owned those arcs; every other key keeps its owner. With
+//! one point per node the arcs are wildly uneven (one node can own three times its share), so each
+//! node gets `vnodes` points ("virtual nodes"): the more points, the closer every node's share is
+//! to `1/N`, at the price of a bigger table to search.
+
+use crate::hash::hash_str;
+use crate::Partitioner;
+
+/// A hash ring with `vnodes` points per node.
+///
+/// The points are rebuilt from the node names on every change, and two points that land on the
+/// same hash are ordered by node name, so the same set of nodes always gives the same ring, no
+/// matter in which order the nodes were added.
+#[derive(Debug, Clone)]
+pub struct Ring {
+    vnodes: u32,
+    /// Sorted by name; `points` refer to nodes by their index here.
+    nodes: Vec<String>,
+    /// `(position, index into nodes)`, sorted by position, then by node.
+    points: Vec<(u64, usize)>,
+}
+
+impl Ring {
+    /// An empty ring that will give each node `vnodes` points (at least one).
+    pub fn new(vnodes: u32) -> Self {
+        Self {
+            vnodes: vnodes.max(1),
+            nodes: Vec::new(),
+            points: Vec::new(),
+        }
+    }
+
+    /// A ring holding `nodes`, each with `vnodes` points.
+    pub fn with_nodes<S: AsRef<str>>(nodes: &[S], vnodes: u32) -> Self {
+        let mut ring = Self::new(vnodes);
+        for node in nodes {
+            ring.add_node(node.as_ref());
+        }
+        ring
+    }
+
+    /// Puts `node`'s points on the ring; returns `false` if it was already there.
+    pub fn add_node(&mut self, node: &str) -> bool {
+        match self
+            .nodes
+            .binary_search_by(|existing| existing.as_str().cmp(node))
+        {
+            Ok(_) => false,
+            Err(index) => {
+                self.nodes.insert(index, node.to_string());
+                self.rebuild();
+                true
+            }
+        }
+    }
+
+    /// Takes `node`'s points off the ring; its arcs fall to the next point clockwise of each.
+    /// Returns `false` if it was not there.
+    pub fn remove_node(&mut self, node: &str) -> bool {
+        match self
+            .nodes
+            .binary_search_by(|existing| existing.as_str().cmp(node))
+        {
+            Ok(index) => {
+                self.nodes.remove(index);
+                self.rebuild();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Points per node: the knob that trades table size for even load.
+    pub fn vnodes(&self) -> u32 {
+        self.vnodes
+    }
+
+    /// Changes the number of points per node (at least one) and rebuilds the ring.
+    pub fn set_vnodes(&mut self, vnodes: u32) {
+        self.vnodes = vnodes.max(1);
+        self.rebuild();
+    }
+
+    /// Every point clockwise from position 0, with the node it belongs to: what the widget draws.
+    pub fn points(&self) -> impl Iterator<Item = (u64, &str)> + '_ {
+        self.points
+            .iter()
+            .map(|&(position, node)| (position, self.nodes[node].as_str()))
+    }
+
+    /// Where virtual node `index` of `node` sits: the hash of `"<node>#<index>"`.
+    pub fn point_position(node: &str, index: u32) -> u64 {
+        hash_str(&format!("{node}#{index}"))
+    }
+
+    fn rebuild(&mut self) {
+        self.points.clear();
+        for (node_index, node) in self.nodes.iter().enumerate() {
+            for vnode in 0..self.vnodes {
+                self.points
+                    .push((Self::point_position(node, vnode), node_index));
+            }
+        }
+        // Ties (two points on one hash) go to the node that sorts first, so the ring depends
+        // only on the set of nodes.
+        self.points.sort_unstable();
+    }
+}
+
+impl Partitioner for Ring {
+    fn owner(&self, key: &str) -> Option<&str> {
+        if self.points.is_empty() {
+            return None;
+        }
+        let position = hash_str(key);
+        // The first point at or after the key's position; past the last point, wrap to the first.
+        let next = self.points.partition_point(|&(point, _)| point < position);
+        let (_, node) = self.points[next % self.points.len()];
+        Some(&self.nodes[node])
+    }
+
+    fn nodes(&self) -> Vec<&str> {
+        self.nodes.iter().map(String::as_str).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{keys_moved, load, Workload};
+
+    #[test]
+    fn growing_four_to_five_moves_about_one_fifth_of_keys() {
+        let workload = Workload::uniform(10_000);
+        let before = Ring::with_nodes(&["A", "B", "C", "D"], 100);
+        let mut after = before.clone();
+        after.add_node("E");
+        let moves = keys_moved(&before, &after, workload.keys());
+        // Expected 1/5 = 20%; with 100 vnodes the new node's share varies by about 10% of that.
+        assert!((0.14..0.26).contains(&moves.fraction()), "{moves}");
+    }
+
+    #[test]
+    fn more_vnodes_means_less_skew() {
+        let workload = Workload::uniform(10_000);
+        let nodes = ["A", "B", "C", "D", "E"];
+        let one = load(&Ring::with_nodes(&nodes, 1), workload.keys()).skew();
+        let many = load(&Ring::with_nodes(&nodes, 500), workload.keys()).skew();
+        assert!(
+            one > 1.5,
+            "one point per node should be badly skewed, got {one:.2}"
+        );
+        assert!(
+            many < 1.15,
+            "500 points per node should be near even, got {many:.2}"
+        );
+    }
+
+    #[test]
+    fn insertion_order_does_not_matter() {
+        let forward = Ring::with_nodes(&["A", "B", "C"], 50);
+        let backward = Ring::with_nodes(&["C", "B", "A"], 50);
+        for key in Workload::uniform(1_000).keys() {
+            assert_eq!(forward.owner(key), backward.owner(key));
+        }
+    }
+
+    #[test]
+    fn zero_vnodes_means_one() {
+        let ring = Ring::with_nodes(&["A"], 0);
+        assert_eq!(ring.vnodes(), 1);
+        assert_eq!(ring.owner("anything"), Some("A"));
+    }
+}
