@@ -235,6 +235,17 @@ impl<'s, 'a> Fields<'s, 'a> {
 
     /// Reports `name` as a missing required field, with its example.
     pub(crate) fn missing(&self, name: &str) {
+        let misspelt = self.table.iter().any(|(key, _)| {
+            !self
+                .spec
+                .iter()
+                .any(|(field, _)| *field == key.get_ref().as_ref())
+                && closest(key.get_ref(), self.spec).is_some_and(|(field, _)| field == name)
+        });
+        if misspelt {
+            // Already reported as an unknown field with "did you mean"; one typo, one message.
+            return;
+        }
         let example = self.example(name);
         self.site.report(
             self.line,

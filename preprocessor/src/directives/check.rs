@@ -46,3 +46,19 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
     html.close().close();
     html.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn questions_are_numbered_and_collapsible() {
+        let body = "id = \"c\"\n[[question]]\nquestion = \"Q1\"\nanswer = \"A1\"\n[[question]]\nquestion = \"Q2\"\nanswer = \"A2\"";
+        let html = render_one("check", body).unwrap();
+        assert!(
+            html.contains("<summary><span class=\"dsip-check-number\">2</span> Q2</summary>"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<details>").count(), 2);
+    }
+}

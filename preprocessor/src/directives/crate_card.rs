@@ -100,3 +100,19 @@ fn tour(html: &mut Html, fields: &Fields<'_, '_>) {
     }
     html.close().close();
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn run_commands_share_one_pre_without_raw_newlines() {
+        let body = "name = \"clocks\"\npath = \"p\"\nsummary = \"S\"\nrun = [\"a\", \"b\"]\nbreak_it = \"B\"\n[[tour]]\nfile = \"f.rs\"\nwhat = \"W\"";
+        let html = render_one("crate", body).unwrap();
+        assert!(
+            html.contains("<pre><code class=\"language-bash\">a&#10;b</code></pre>"),
+            "{html}"
+        );
+        assert!(html.contains("<td><code>f.rs</code></td>"), "{html}");
+    }
+}

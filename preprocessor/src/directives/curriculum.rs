@@ -138,3 +138,31 @@ fn valid_link(module: &Fields<'_, '_>, link: &str) -> bool {
     }
     valid
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    const MODULE: &str = "[[module]]\nnumber = 2\ntitle = \"T\"\nsubtitle = \"S\"\ntrack = \"F\"\nminutes = 50\nframeworks = [\"F\"]\nanchor = \"A\"\n";
+
+    #[test]
+    fn unpublished_modules_have_a_badge_and_no_link() {
+        let html = render_one("curriculum", MODULE).unwrap();
+        assert!(html.contains("dsip-module-card dsip-unpublished"), "{html}");
+        assert!(html.contains("Not yet published"), "{html}");
+        assert!(!html.contains("<a "), "{html}");
+    }
+
+    #[test]
+    fn published_modules_link_to_the_html_page() {
+        let html = render_one(
+            "curriculum",
+            &format!("{MODULE}link = \"02-consistency/index.md\""),
+        )
+        .unwrap();
+        assert!(
+            html.contains("href=\"02-consistency/index.html\""),
+            "{html}"
+        );
+    }
+}

@@ -48,3 +48,25 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
     html.close();
     html.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn thesis_is_inline_and_the_name_links_to_the_card() {
+        let html = render_one(
+            "framework",
+            "id = \"a\"\nname = \"A & B\"\nthesis = \"*T*\"\nbody = \"B\"\nuse_when = \"U\"",
+        )
+        .unwrap();
+        assert!(
+            html.contains("<p class=\"dsip-framework-thesis\"><em>T</em></p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("A &amp; B <a class=\"dsip-anchor\" href=\"#framework-a\""),
+            "{html}"
+        );
+    }
+}

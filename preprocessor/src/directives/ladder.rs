@@ -124,3 +124,33 @@ fn quoted_list(levels: &[&str]) -> String {
     let verb = if levels.len() == 1 { "is" } else { "are" };
     format!("{} {verb}", quoted.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn four_tiers_in_order_with_their_missed_line() {
+        let mut body = String::from("id = \"l\"\nquestion = \"Q?\"\n");
+        for level in ["L3", "L4", "L5", "L6"] {
+            body.push_str(&format!(
+                "[[answer]]\nlevel = \"{level}\"\nanswer = \"A {level}\"\nmissed = \"M {level}\"\n"
+            ));
+        }
+        let html = render_one("ladder", &body).unwrap();
+        let positions: Vec<usize> = [
+            "dsip-tier-l3",
+            "dsip-tier-l4",
+            "dsip-tier-l5",
+            "dsip-tier-l6",
+        ]
+        .iter()
+        .map(|class| html.find(class).unwrap())
+        .collect();
+        assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{html}");
+        assert!(
+            html.contains("<strong>What it missed:</strong> M L6</p>"),
+            "{html}"
+        );
+    }
+}

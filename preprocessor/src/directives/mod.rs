@@ -189,8 +189,16 @@ fn labelled(html: &mut Html, class: &str, label: &str, body_html: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Renders a directive from its info string and TOML body, for the per-directive unit tests.
+    pub(crate) fn render_one(info: &str, body: &str) -> Result<String, Vec<String>> {
+        let source = format!("```{info}\n{body}\n```\n");
+        crate::expand(&source, Path::new("index.md"))
+            .map(|html| html.trim_end().to_string())
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect())
+    }
 
     #[test]
     fn info_strings_match_exactly() {

@@ -80,3 +80,20 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
     html.close().close();
     html.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn header_shows_number_minutes_and_omits_a_missing_crate() {
+        let body = "number = 3\nsubtitle = \"S\"\ntrack = \"Core\"\nminutes = 60\nframeworks = [\"F\"]\nanchor = \"A\"";
+        let html = render_one("module", body).unwrap();
+        assert!(
+            html.starts_with("<header class=\"dsip-module\" id=\"module-3\">"),
+            "{html}"
+        );
+        assert!(html.contains(">60 min read</span>"), "{html}");
+        assert!(!html.contains("Companion crate"), "{html}");
+    }
+}

@@ -203,7 +203,8 @@ fn sources(html: &mut Html, fields: &Fields<'_, '_>) {
     html.open("ul", &[]);
     for source in fields.tables("source", SOURCE) {
         let url = source.string("url");
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        let is_web_address = url.starts_with("https://") || url.starts_with("http://");
+        if !url.is_empty() && !is_web_address {
             source.invalid(
                 "url",
                 format!("`{url}` is not an http(s) URL"),
@@ -256,10 +257,41 @@ fn readable_date(iso: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::readable_date;
+    use crate::directives::tests::render_one;
 
     #[test]
     fn dates_read_as_day_month_year() {
         assert_eq!(readable_date("2015-09-20"), "20 September 2015");
         assert_eq!(readable_date("2021-01-04"), "4 January 2021");
+    }
+
+    const HEAD: &str = "id = \"p\"\ntitle = \"T\"\ndate = 2015-09-20\nduration = \"D\"\nimpact = \"I\"\nlesson = \"L\"\n";
+    const SOURCE: &str = "[[source]]\ntitle = \"S\"\nurl = \"https://example.org/\"";
+
+    #[test]
+    fn moment_may_sit_on_the_critical_entry_and_dates_may_be_bare() {
+        let body = format!("{HEAD}[[timeline]]\ntime = \"1\"\nevent = \"E\"\ncritical = true\nmoment = \"Why\"\n{SOURCE}");
+        let html = render_one("postmortem", &body).unwrap();
+        assert!(
+            html.contains("<time datetime=\"2015-09-20\">20 September 2015</time>"),
+            "{html}"
+        );
+        assert!(html.contains("dsip-timeline-entry dsip-critical"), "{html}");
+        assert!(html.contains("The moment it went wrong"), "{html}");
+        assert!(html.contains("<p>Why</p>"), "{html}");
+    }
+
+    #[test]
+    fn moment_given_twice_is_an_error() {
+        let body = format!("moment = \"A\"\n{HEAD}[[timeline]]\ntime = \"1\"\nevent = \"E\"\ncritical = true\nmoment = \"B\"\n{SOURCE}");
+        let errors = render_one("postmortem", &body).unwrap_err();
+        assert_eq!(errors, ["index.md:2: postmortem directive: field `moment`: is given twice, here and on the critical entry; keep one `moment`"]);
+    }
+
+    #[test]
+    fn only_the_critical_entry_explains_its_moment() {
+        let body = format!("{HEAD}moment = \"M\"\n[[timeline]]\ntime = \"1\"\nevent = \"E\"\nmoment = \"X\"\n[[timeline]]\ntime = \"2\"\nevent = \"F\"\ncritical = true\n{SOURCE}");
+        let errors = render_one("postmortem", &body).unwrap_err();
+        assert_eq!(errors, ["index.md:12: postmortem directive: field `timeline[1].moment`: only the critical entry explains its moment; move `moment` to the entry with `critical = true`"]);
     }
 }

@@ -57,3 +57,21 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
     html.raw("</figure>");
     html.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn params_become_single_quoted_json() {
+        let body = "id = \"v\"\nwidget = \"hash-ring\"\nwasm = \"partitioning\"\ntitle = \"T\"\ncaption = \"C\"\nparams = { nodes = 4, name = \"O'Neil\" }";
+        let html = render_one("viz", body).unwrap();
+        assert!(html.starts_with(r#"<figure class="dsip-viz" id="viz-v" data-widget="hash-ring" data-wasm="partitioning" data-params='{"name":"O&#39;Neil","nodes":4}'>"#), "{html}");
+    }
+
+    #[test]
+    fn widget_and_wasm_names_are_checked() {
+        let body = "id = \"v\"\nwidget = \"Hash Ring\"\nwasm = \"retry-storm\"\ntitle = \"T\"\ncaption = \"C\"";
+        assert_eq!(render_one("viz", body).unwrap_err().len(), 2);
+    }
+}

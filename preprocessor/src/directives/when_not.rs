@@ -74,3 +74,22 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
     html.close().close();
     html.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn default_title_and_the_three_labels() {
+        let body = "id = \"w\"\n[[case]]\nwhen = \"W\"\ncost = \"C\"\ninstead = \"I\"";
+        let html = render_one("when-not", body).unwrap();
+        assert!(html.contains(">When NOT to use it <a"), "{html}");
+        for label in [
+            "Wrong tool when",
+            "What it costs for nothing",
+            "What you probably need instead",
+        ] {
+            assert!(html.contains(&format!("<dt>{label}</dt>")), "{html}");
+        }
+    }
+}
