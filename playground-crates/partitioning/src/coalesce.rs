@@ -196,7 +196,7 @@ mod tests {
     }
 
     #[test]
-    fn a_zipf_stream_with_slow_backend_reads_saves_most_fetches() {
+    fn a_zipf_stream_with_slow_backend_reads_saves_two_fifths_of_fetches() {
         // 20,000 reads of a Zipf(1.1) workload, one arriving per tick; every backend read takes
         // 100 ticks. The hot keys are almost always already in flight when they are read again.
         let workload = Workload::zipf(10_000, 1.1);
@@ -220,10 +220,8 @@ mod tests {
         }
         assert_eq!(replies, 20_000, "every reader is answered");
         assert_eq!(coalescer.reads_requested(), 20_000);
-        let fetches = coalescer.backend_fetches();
-        assert!(
-            fetches < 13_000,
-            "{fetches} backend reads for 20,000 requests"
-        );
+        // Seeded, so exact: 40.6% of the backend reads were saved. The hot head of the
+        // distribution is nearly always in flight; the long tail of one-off keys is not.
+        assert_eq!(coalescer.backend_fetches(), 11_886);
     }
 }

@@ -222,7 +222,7 @@ pub fn triage(profile: &HotKeyProfile) -> Triage {
             "Would one fetch per batch of identical reads bring it under half a node?",
             coalesced_share < HOT_SHARE_OF_CAPACITY,
             format!(
-                "{overlap:.0} identical reads in flight, so {:.0}% of a node",
+                "identical reads per fetch: {overlap:.0}, so {:.0}% of a node",
                 coalesced_share * 100.0
             ),
         ) {

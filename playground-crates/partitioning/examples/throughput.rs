@@ -1,0 +1,41 @@
+//! Lookups per second for each scheme, natively (the widget measures the same in the browser).
+//!
+//! Run: `cargo run --release -p partitioning --example throughput`
+
+use partitioning::{ModN, Partitioner, RangePartitions, Rendezvous, Ring, Workload};
+use std::hint::black_box;
+use std::time::Instant;
+
+const LOOKUPS: usize = 2_000_000;
+
+fn main() {
+    let keys = Workload::uniform(10_000);
+    let nodes: Vec<String> = (0..16).map(|i| format!("node-{i}")).collect();
+    let mut ranges = RangePartitions::new(&nodes[0]);
+    for node in &nodes[1..] {
+        ranges.split_busiest(keys.keys(), node);
+    }
+
+    println!("{LOOKUPS} lookups of 10,000 distinct keys, 16 nodes\n");
+    println!("{:<24} {:>16}", "scheme", "lookups/s");
+    measure("mod-N", &ModN::with_nodes(&nodes), keys.keys());
+    for vnodes in [1, 100, 1_000] {
+        let ring = Ring::with_nodes(&nodes, vnodes);
+        measure(&format!("ring, {vnodes} vnodes"), &ring, keys.keys());
+    }
+    measure("rendezvous", &Rendezvous::with_nodes(&nodes), keys.keys());
+    measure("range (16 ranges)", &ranges, keys.keys());
+}
+
+/// Times `LOOKUPS` lookups cycling through `keys` and prints the rate.
+fn measure(name: &str, partitioner: &dyn Partitioner, keys: &[String]) {
+    let start = Instant::now();
+    for i in 0..LOOKUPS {
+        black_box(partitioner.owner(black_box(&keys[i % keys.len()])));
+    }
+    let per_second = LOOKUPS as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "{name:<24} {:>16}",
+        partitioning::measure::thousands(per_second as u64)
+    );
+}
