@@ -55,18 +55,11 @@ golden! {
 
 #[test]
 fn every_golden_input_has_a_test() {
-    let tested = [
-        "module",
-        "framework",
-        "postmortem",
-        "ladder",
-        "when-not",
-        "viz",
-        "check",
-        "crate",
-        "curriculum",
-        "mixed",
-    ];
+    let tested: Vec<&str> = common::DIRECTIVES
+        .iter()
+        .copied()
+        .chain(["mixed"])
+        .collect();
     for entry in fs::read_dir(golden_dir()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|extension| extension == "md") {
@@ -76,5 +69,20 @@ fn every_golden_input_has_a_test() {
                 "{stem}.md has no golden! entry"
             );
         }
+    }
+}
+
+#[test]
+fn contributing_examples_all_expand() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../CONTRIBUTING.md");
+    let source = fs::read_to_string(path).unwrap();
+    let expanded = mdbook_dsip::expand(&source, Path::new("CONTRIBUTING.md"))
+        .unwrap_or_else(|errors| panic!("CONTRIBUTING.md examples have errors: {errors:#?}"));
+    common::assert_mdbook_accepts(&expanded);
+    for class in common::DIRECTIVES {
+        assert!(
+            expanded.contains(&format!("class=\"dsip-{class}\"")),
+            "CONTRIBUTING.md has no {class} example"
+        );
     }
 }

@@ -3,20 +3,11 @@
 
 use std::path::Path;
 
+mod common;
+
+use common::DIRECTIVES;
 use mdbook_dsip::expand;
 use proptest::prelude::*;
-
-const DIRECTIVES: [&str; 9] = [
-    "module",
-    "framework",
-    "postmortem",
-    "ladder",
-    "when-not",
-    "viz",
-    "check",
-    "crate",
-    "curriculum",
-];
 
 /// Lines of Markdown, including near-misses of directives (other languages, names inside text).
 fn markdown_line() -> impl Strategy<Value = String> {
