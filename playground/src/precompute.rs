@@ -133,16 +133,37 @@ pub async fn precompute(
     })
 }
 
+/// Build-time environment variable: the playground server a statically hosted book should use.
+pub const SERVER_URL_ENV: &str = "DSIP_PLAYGROUND_URL";
+
+/// `meta-crates.json`: the `/meta/crates` answer plus, optionally, where the server is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaticMeta {
+    /// As `/meta/crates` answers.
+    pub crates: Vec<crate::wire::CrateInfo>,
+    /// Base URL of the playground server for edited snippets; absent = the book's own origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+}
+
 /// Writes `<book_dir>/playground/precomputed.json` and `meta-crates.json`.
+///
+/// `server` is the playground server a static host should send edited snippets to (a static
+/// host has none of its own); `None` = same origin, as with `cargo xtask serve`.
 pub fn write_static_files(
     book_dir: &Path,
     precomputed: &Precomputed,
     crates: &CratesResponse,
+    server: Option<&str>,
 ) -> Result<PathBuf> {
     let dir = book_dir.join(STATIC_DIR);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     std::fs::write(dir.join(PRECOMPUTED_FILE), serde_json::to_vec(precomputed)?)?;
-    std::fs::write(dir.join(META_CRATES_FILE), serde_json::to_vec(crates)?)?;
+    let meta = StaticMeta {
+        crates: crates.crates.clone(),
+        server: server.map(str::to_owned),
+    };
+    std::fs::write(dir.join(META_CRATES_FILE), serde_json::to_vec(&meta)?)?;
     Ok(dir)
 }
 
@@ -160,7 +181,8 @@ pub struct BookReport {
 }
 
 /// The whole build step in one call: read every built page under `book_dir`, take the Run-able
-/// snippets exactly as `book.js` will send them, precompute, and write the static files.
+/// snippets exactly as `book.js` will send them, precompute, and write the static files (with
+/// `DSIP_PLAYGROUND_URL`, if set at build time, as the server for edited snippets).
 ///
 /// Reading the built HTML (not the Markdown) guarantees the same text the browser sends: mdBook
 /// has already applied hidden lines and its `fn main` wrapper.
@@ -179,7 +201,13 @@ pub async fn precompute_book(playground: &Playground, book_dir: &Path) -> Result
         .filter(|(_, r)| !r.is_success())
         .map(|(k, r)| (k.clone(), r.outcome.clone()))
         .collect();
-    let dir = write_static_files(book_dir, &precomputed, &playground.crates())?;
+    let server = std::env::var(SERVER_URL_ENV).ok().filter(|s| !s.is_empty());
+    let dir = write_static_files(
+        book_dir,
+        &precomputed,
+        &playground.crates(),
+        server.as_deref(),
+    )?;
     Ok(BookReport {
         snippets: snippets.len(),
         results: precomputed.entries.len(),
