@@ -1,0 +1,128 @@
+// The book as a reader meets it: the landing page, every published chapter, the themes, and the
+// Run button on real snippets.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openPage, widgetsMounted } from "./harness.mjs";
+
+const THEMES = ["light", "rust", "coal", "navy", "ayu"];
+
+test("the landing page shows the promise, ten module cards and a way into Module 1", async () => {
+  const { page, consoleErrors, close } = await openPage("index.html");
+  try {
+    const cards = page.locator(".dsip-curriculum .dsip-module-card, .dsip-curriculum article");
+    assert.equal(await cards.count(), 10, "one card a module");
+    const moduleOne = page.locator('a[href*="01-single-node-lie/index.html"]').first();
+    assert.ok(await moduleOne.isVisible(), "a visible link to Module 1");
+    await moduleOne.click();
+    await page.waitForURL(/01-single-node-lie\/index\.html/);
+    assert.match(await page.locator("h1").first().innerText(), /Single-Node Lie/);
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("every published page loads clean in every theme and its widgets mount", async () => {
+  const { page, close } = await openPage("index.html");
+  const links = await page.$$eval("#mdbook-sidebar a[href], .sidebar a[href]", (anchors) =>
+    [...new Set(anchors.map((a) => a.getAttribute("href")).filter((h) => h && h.endsWith(".html")))],
+  );
+  await close();
+  assert.ok(links.length >= 8, `the sidebar lists the published pages (found ${links.length})`);
+  for (const [index, link] of links.entries()) {
+    // Every page in one theme, rotating, plus the landing page in all five: enough to catch a
+    // page or widget that breaks in a theme without multiplying the run time by five.
+    const theme = THEMES[index % THEMES.length];
+    const opened = await openPage(link, { theme });
+    try {
+      const widgets = await widgetsMounted(opened.page);
+      for (const widget of widgets) {
+        assert.equal(widget.mounted, "yes", `${link}: widget ${widget.id} mounted in ${theme}`);
+      }
+      assert.deepEqual(opened.consoleErrors(), [], `${link} in ${theme}: no console errors`);
+    } finally {
+      await opened.close();
+    }
+  }
+  for (const theme of THEMES) {
+    const opened = await openPage("index.html", { theme });
+    try {
+      assert.ok(await opened.page.evaluate((t) => document.documentElement.classList.contains(t), theme));
+      assert.deepEqual(opened.consoleErrors(), [], `landing page in ${theme}`);
+    } finally {
+      await opened.close();
+    }
+  }
+});
+
+async function firstRunnable(page) {
+  const block = page.locator("pre.playground").first();
+  await block.scrollIntoViewIfNeeded();
+  await block.hover(); // mdBook shows the buttons on hover only
+  const button = block.locator("button.play-button");
+  await button.waitFor({ state: "visible", timeout: 6000 });
+  return { block, button };
+}
+
+async function resultOf(block) {
+  const result = block.locator("code.result");
+  await result.waitFor({ timeout: 10000 });
+  await block.page().waitForFunction(
+    (el) => el.innerText.trim() !== "" && el.innerText !== "Running...",
+    await result.elementHandle(),
+    { timeout: 10000 },
+  );
+  return result.innerText();
+}
+
+test("Run on an unedited snippet shows the program's real output", async () => {
+  const { page, consoleErrors, close } = await openPage("01-single-node-lie/reference-implementation.html");
+  try {
+    const { block, button } = await firstRunnable(page);
+    await button.click();
+    const output = await resultOf(block);
+    assert.doesNotMatch(output, /error(\[E\d+\])?:|Playground Communication|not available/i);
+    assert.ok(output.trim().split("\n").length >= 2, `real output, got: ${output}`);
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("Run on an edited snippet compiles it on the playground and shows its output", async () => {
+  const { page, consoleErrors, close } = await openPage("01-single-node-lie/reference-implementation.html");
+  try {
+    const { block, button } = await firstRunnable(page);
+    const marker = `edited-${Date.now()}`;
+    await page.evaluate(
+      ([el, text]) => {
+        const editor = window.ace.edit(el.querySelector("code"));
+        editor.setValue(`use clocks::*;\nfn main() {\n    println!("${text} {}", 6 * 7);\n}\n`, 1);
+      },
+      [await block.elementHandle(), marker],
+    );
+    await block.hover();
+    await button.click();
+    const output = await resultOf(block);
+    assert.match(output, new RegExp(`${marker} 42`));
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("a compile error is shown to the learner, not swallowed", async () => {
+  const { page, close } = await openPage("01-single-node-lie/reference-implementation.html");
+  try {
+    const { block, button } = await firstRunnable(page);
+    await page.evaluate((el) => {
+      window.ace.edit(el.querySelector("code")).setValue("fn main() { let x: u32 = \"nope\"; }\n", 1);
+    }, await block.elementHandle());
+    await block.hover();
+    await button.click();
+    const output = await resultOf(block);
+    assert.match(output, /mismatched types/);
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,94 @@
+// Shared set-up for the browser tests: one headless Debian chromium per test file, a fresh page per
+// test, the book's theme chosen before any script runs, and every console error and uncaught
+// exception recorded so a test can insist the page ran clean.
+import { chromium } from "playwright-core";
+
+const BOOK_URL = process.env.BOOK_URL;
+if (!BOOK_URL) {
+  throw new Error("BOOK_URL is not set: run these through `cargo xtask test` (see ARCHITECTURE.md)");
+}
+
+// The flags this machine needs: no sandbox as root, and no background traffic to Google's hosts,
+// which the closed network here refuses many times a second.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let browserPromise;
+
+function browser() {
+  browserPromise ??= chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  return browserPromise;
+}
+
+/** The absolute URL of a page of the book, from a path relative to the book's root. */
+export function bookUrl(path = "") {
+  return new URL(path, BOOK_URL).href;
+}
+
+/**
+ * Opens `path` in a fresh browser context.
+ *
+ * options.theme: one of mdBook's themes (light, rust, coal, navy, ayu), stored where mdBook's
+ * own theme picker keeps it so the page starts in that theme.
+ * options.viewport: {width, height}, default a laptop screen.
+ */
+export async function openPage(path, options = {}) {
+  const context = await (await browser()).newContext({
+    viewport: options.viewport || { width: 1280, height: 900 },
+  });
+  if (options.theme) {
+    await context.addInitScript((theme) => {
+      localStorage.setItem("mdbook-theme", theme);
+    }, options.theme);
+  }
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("requestfailed", (request) => {
+    errors.push("request failed: " + request.url() + " (" + request.failure()?.errorText + ")");
+  });
+  const response = await page.goto(bookUrl(path), { waitUntil: "load" });
+  if (!response || !response.ok()) {
+    throw new Error(bookUrl(path) + " answered " + (response ? response.status() : "nothing"));
+  }
+  return {
+    page,
+    consoleErrors: () => [...errors],
+    close: () => context.close(),
+  };
+}
+
+/** Waits until every widget on the page has mounted (or failed, which the test then sees). */
+export async function widgetsMounted(page) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("figure.dsip-viz")].every(
+      (figure) => figure.dataset.mounted === "yes" || figure.dataset.mounted === "failed",
+    ),
+  );
+  return page.$$eval("figure.dsip-viz", (figures) =>
+    figures.map((figure) => ({ id: figure.id, mounted: figure.dataset.mounted })),
+  );
+}
+
+// Close the shared browser when the test file's process is done.
+process.on("beforeExit", async () => {
+  if (browserPromise) {
+    const running = await browserPromise;
+    browserPromise = undefined;
+    await running.close();
+  }
+});

@@ -1,0 +1,54 @@
+//! Every Rust snippet in the book runs through the playground's own code path, exactly as its Run
+//! button sends it, and does what its info string promises.
+
+use playground::{Config, EvaluateRequest, Outcome, Playground};
+use xtask::snippets::{self, Expectation};
+use xtask::workspace;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_snippet_runs_clean_or_fails_as_marked() {
+    let root = workspace::root();
+    let all = snippets::extract(&root.join("src"), "2021").unwrap();
+    assert!(
+        all.len() >= 9,
+        "three snippets a published module at least, found {}",
+        all.len()
+    );
+    let playground = Playground::new(Config::for_workspace(&root)).expect("the playground starts");
+    let mut failures = Vec::new();
+    for snippet in &all {
+        let response = playground
+            .evaluate(EvaluateRequest {
+                version: "stable".into(),
+                optimize: "0".into(),
+                code: snippet.code.clone(),
+                edition: snippet.edition.clone(),
+            })
+            .await;
+        let place = format!("src/{}:{}", snippet.file.display(), snippet.line);
+        let ok = match snippet.expect {
+            Expectation::Success => response.outcome == Outcome::Success,
+            Expectation::Panic => {
+                matches!(response.outcome, Outcome::RuntimeError { .. })
+                    && response.result.contains("panicked")
+            }
+            Expectation::CompileError => response.outcome == Outcome::CompileError,
+        };
+        if !ok {
+            failures.push(format!(
+                "{place} ({:?}):\n{}",
+                snippet.expect, response.result
+            ));
+        } else if snippet.expect == Expectation::Success {
+            assert!(
+                !response.result.trim().is_empty(),
+                "{place} prints nothing: a snippet should print something worth seeing"
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "snippets that did not run as marked:\n\n{}",
+        failures.join("\n\n")
+    );
+}

@@ -1,0 +1,115 @@
+//! Installing what the commands need on a fresh machine.
+//!
+//! The README promises that `cargo xtask serve` and `cargo xtask test` work on a fresh machine with
+//! only a Rust toolchain, node and npm. Everything else is installed here, from the registries
+//! this project may use (rustup's targets, Debian's packages, npm), and when something cannot be
+//! installed the command stops with one line that says what to install.
+
+use crate::process::{on_path, run};
+use anyhow::{bail, Context, Result};
+use std::path::Path;
+use std::process::Command;
+
+/// The compilation target the widgets' WebAssembly is built for.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Where Debian's chromium package puts the browser the UI tests drive.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Makes sure rustc can build for [`WASM_TARGET`], adding it through rustup when missing.
+pub fn ensure_wasm_target() -> Result<()> {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .context("could not run rustc")?;
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    if Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(WASM_TARGET)
+        .is_dir()
+    {
+        return Ok(());
+    }
+    if !on_path("rustup") {
+        bail!("the {WASM_TARGET} target is missing: install it with `rustup target add {WASM_TARGET}`");
+    }
+    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// A Debian package the project needs, and the file that shows it is installed.
+struct DebianPackage {
+    name: &'static str,
+    provides: &'static str,
+    why: &'static str,
+}
+
+const SANDBOX: DebianPackage = DebianPackage {
+    name: "bubblewrap",
+    provides: "/usr/bin/bwrap",
+    why: "the playground runs every snippet inside bubblewrap",
+};
+
+const BROWSER: DebianPackage = DebianPackage {
+    name: "chromium",
+    provides: CHROMIUM,
+    why: "the browser tests drive Debian's chromium",
+};
+
+/// Makes sure the playground's sandbox (bubblewrap) is installed.
+pub fn ensure_sandbox() -> Result<()> {
+    ensure_debian_packages(&[SANDBOX])
+}
+
+/// Makes sure everything the browser tests need is installed: chromium from Debian and
+/// playwright-core from npm (which drives that chromium; it downloads no browser of its own).
+pub fn ensure_browser_tests(browser_tests: &Path) -> Result<()> {
+    ensure_debian_packages(&[BROWSER])?;
+    ensure_node_modules(browser_tests)
+}
+
+fn ensure_debian_packages(packages: &[DebianPackage]) -> Result<()> {
+    let missing: Vec<&DebianPackage> = packages
+        .iter()
+        .filter(|package| !Path::new(package.provides).exists())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = missing.iter().map(|package| package.name).collect();
+    let why: Vec<&str> = missing.iter().map(|package| package.why).collect();
+    if !is_root() || !on_path("apt-get") {
+        bail!(
+            "missing {} ({}): install with `sudo apt-get install {}`",
+            names.join(", "),
+            why.join("; "),
+            names.join(" ")
+        );
+    }
+    eprintln!("    installing {} ({})", names.join(", "), why.join("; "));
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&names)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn ensure_node_modules(dir: &Path) -> Result<()> {
+    if dir.join("node_modules/playwright-core").is_dir() {
+        return Ok(());
+    }
+    if !on_path("npm") {
+        bail!("npm is missing: install Node.js 20 or later with npm (Debian: `apt-get install nodejs npm`)");
+    }
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}

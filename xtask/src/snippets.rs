@@ -1,0 +1,188 @@
+//! The book's runnable Rust snippets, exactly as a Run button sends them.
+//!
+//! mdBook changes a Rust code block before it reaches the page: it wraps code without `fn main` in
+//! a hidden `fn main() { ... }`, and it hides lines that start with `# ` by dropping that prefix and
+//! wrapping the line in a hidden span. The Run button sends the text *with* the hidden lines. To
+//! precompute results the page can look up, and to test what learners will really run, we apply
+//! the same two rules here (mirroring mdbook-html 0.5's `hide_lines.rs`).
+
+use anyhow::{Context, Result};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use std::path::{Path, PathBuf};
+
+/// What a snippet is expected to do when run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expectation {
+    /// Compiles and exits successfully.
+    Success,
+    /// Compiles, then panics (`should_panic` in the info string).
+    Panic,
+    /// Fails to compile (`compile_fail`): a lesson about an error rustc catches.
+    CompileError,
+}
+
+/// One runnable code block of the book.
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    /// The chapter file, relative to the book's `src/`.
+    pub file: PathBuf,
+    /// The 1-based line of the opening fence, for error messages.
+    pub line: usize,
+    /// The program text as the Run button sends it.
+    pub code: String,
+    /// The edition the Run button asks for (`[rust] edition` in book.toml).
+    pub edition: String,
+    /// What running it should do.
+    pub expect: Expectation,
+}
+
+/// Info-string attributes on which mdBook hides the Run button: those blocks are never sent.
+const NOT_RUNNABLE: &[&str] = &["ignore", "no_run", "noplayground", "noplaypen"];
+
+/// Every runnable Rust snippet under `src_dir`, in file then line order.
+pub fn extract(src_dir: &Path, edition: &str) -> Result<Vec<Snippet>> {
+    let mut files = Vec::new();
+    collect_markdown(src_dir, &mut files)?;
+    files.sort();
+    let mut snippets = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("could not read {}", path.display()))?;
+        let file = path.strip_prefix(src_dir).unwrap_or(&path).to_path_buf();
+        snippets.extend(extract_from(&file, &text, edition));
+    }
+    Ok(snippets)
+}
+
+/// The runnable snippets of one Markdown document.
+pub fn extract_from(file: &Path, markdown: &str, edition: &str) -> Vec<Snippet> {
+    let mut snippets = Vec::new();
+    let mut open: Option<(usize, Expectation, String)> = None;
+    for (event, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let attributes: Vec<&str> = info
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|a| !a.is_empty())
+                    .collect();
+                let runnable = attributes.first() == Some(&"rust")
+                    && !attributes.iter().any(|a| NOT_RUNNABLE.contains(a));
+                if runnable {
+                    let line = markdown[..range.start].matches('\n').count() + 1;
+                    open = Some((line, expectation(&attributes), String::new()));
+                }
+            }
+            Event::Text(text) => {
+                if let Some((_, _, code)) = open.as_mut() {
+                    code.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((line, expect, code)) = open.take() {
+                    snippets.push(Snippet {
+                        file: file.to_path_buf(),
+                        line,
+                        code: as_sent_by_run_button(&code),
+                        edition: edition.to_string(),
+                        expect,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    snippets
+}
+
+fn expectation(attributes: &[&str]) -> Expectation {
+    if attributes.contains(&"compile_fail") {
+        Expectation::CompileError
+    } else if attributes.contains(&"should_panic") {
+        Expectation::Panic
+    } else {
+        Expectation::Success
+    }
+}
+
+/// The text of a code block after mdBook's `fn main` wrapping and hidden-line rules.
+pub fn as_sent_by_run_button(block: &str) -> String {
+    let wrapped = if block.contains("fn main") || block.contains("quick_main!") {
+        block.to_string()
+    } else {
+        // mdBook puts inner attributes before the wrapper; snippets here always have `fn main`,
+        // so the simple wrapping is enough to keep a missing one runnable rather than silently
+        // different.
+        format!(
+            "# #![allow(unused)]\n# fn main() {{\n{}\n# }}",
+            block.trim_end()
+        )
+    };
+    wrapped.lines().map(unhide).collect::<Vec<_>>().join("\n")
+}
+
+/// One line under mdBook's rule `^(\s*)#(.?)(.*)$`: `# x` and `#` become `x` and ``, `##x`
+/// becomes `#x`, anything else (such as `#[derive]`) stays.
+fn unhide(line: &str) -> String {
+    let indent_len = line.len() - line.trim_start().len();
+    let (indent, rest) = line.split_at(indent_len);
+    let Some(after_hash) = rest.strip_prefix('#') else {
+        return line.to_string();
+    };
+    match after_hash.chars().next() {
+        None => indent.to_string(),
+        Some(' ') => format!("{indent}{}", &after_hash[1..]),
+        Some('#') => format!("{indent}{after_hash}"),
+        Some(_) => line.to_string(),
+    }
+}
+
+fn collect_markdown(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("could not list {}", dir.display()))?
+    {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_markdown(&path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "md") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_lines_are_sent_without_their_marker() {
+        let block = "# use clocks::VectorClock;\nfn main() {\n#     let x = 1;\n    println!(\"{x}\");\n#\n}\n";
+        assert_eq!(
+            as_sent_by_run_button(block),
+            "use clocks::VectorClock;\nfn main() {\n    let x = 1;\n    println!(\"{x}\");\n\n}"
+        );
+    }
+
+    #[test]
+    fn attributes_and_escaped_hashes_survive() {
+        assert_eq!(unhide("#[derive(Debug)]"), "#[derive(Debug)]");
+        assert_eq!(unhide("##[derive(Debug)]"), "#[derive(Debug)]");
+        assert_eq!(unhide("    # let y = 2;"), "    let y = 2;");
+    }
+
+    #[test]
+    fn only_runnable_rust_blocks_are_collected() {
+        let md = "# T\n\n```rust,editable\nfn main() {}\n```\n\n```rust,ignore\nnot run\n```\n\n```toml\na = 1\n```\n\n```rust,should_panic\nfn main() { panic!() }\n```\n";
+        let snippets = extract_from(Path::new("a.md"), md, "2021");
+        assert_eq!(snippets.len(), 2);
+        assert_eq!(snippets[0].line, 3);
+        assert_eq!(snippets[0].expect, Expectation::Success);
+        assert_eq!(snippets[1].expect, Expectation::Panic);
+    }
+
+    #[test]
+    fn code_without_main_is_wrapped_like_mdbook_does() {
+        let sent = as_sent_by_run_button("println!(\"hi\");\n");
+        assert_eq!(sent, "#![allow(unused)]\nfn main() {\nprintln!(\"hi\");\n}");
+    }
+}

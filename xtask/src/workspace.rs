@@ -1,0 +1,33 @@
+//! Where things are in the repository.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root: the folder holding `book.toml` and the workspace `Cargo.toml`.
+///
+/// Computed from this crate's own manifest directory rather than the current directory, so
+/// `cargo xtask` works from any subfolder and tests work whatever cargo's working directory is.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the repository root")
+        .to_path_buf()
+}
+
+/// Cargo's target directory for this workspace, honouring `CARGO_TARGET_DIR` like cargo does.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+/// Where `cargo xtask build` writes the static site (mdBook's `build-dir`).
+pub fn site_dir(root: &Path) -> PathBuf {
+    root.join("book")
+}
+
+/// Scratch space for xtask's own caches, kept under the target directory so `cargo clean`
+/// clears it and git never sees it.
+pub fn scratch_dir(root: &Path) -> PathBuf {
+    target_dir(root).join("xtask")
+}
