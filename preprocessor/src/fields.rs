@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::path::Path;
 
-use toml::de::{DeTable, DeValue};
+use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
 use crate::directives::Kind;
@@ -406,14 +406,30 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
     }
 
-    /// A required, non-empty list of non-empty strings.
-    pub(crate) fn string_list(&self, name: &str) -> Vec<String> {
+    /// The array under `name`, or `None` after reporting it missing, of another type, or empty.
+    fn non_empty_array(&self, name: &str, expected: &str) -> Option<&'s DeArray<'a>> {
         let Some(value) = self.value(name) else {
             self.missing(name);
-            return Vec::new();
+            return None;
         };
         let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(name, "a list of strings", value.get_ref());
+            self.wrong_type(name, expected, value.get_ref());
+            return None;
+        };
+        if items.into_iter().next().is_none() {
+            let fix = format!(
+                "add at least one entry, for example `{}`",
+                self.example(name)
+            );
+            self.invalid(name, "is empty", fix);
+            return None;
+        }
+        Some(items)
+    }
+
+    /// A required, non-empty list of non-empty strings.
+    pub(crate) fn string_list(&self, name: &str) -> Vec<String> {
+        let Some(items) = self.non_empty_array(name, "a list of strings") else {
             return Vec::new();
         };
         let mut strings = Vec::new();
@@ -435,28 +451,13 @@ impl<'s, 'a> Fields<'s, 'a> {
                 }
             }
         }
-        if strings.is_empty() && items.into_iter().next().is_none() {
-            self.invalid(
-                name,
-                "is an empty list",
-                format!("write `{}` instead", self.example(name)),
-            );
-        }
         strings
     }
 
     /// A required array of tables (`[[name]]`), each entry checked against `spec`; at least one entry.
     pub(crate) fn tables(&self, name: &str, spec: &'static [FieldSpec]) -> Vec<Fields<'s, 'a>> {
-        let Some(value) = self.value(name) else {
-            self.missing(name);
-            return Vec::new();
-        };
-        let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(
-                name,
-                &format!("an array of tables (`[[{name}]]`)"),
-                value.get_ref(),
-            );
+        let expected = format!("an array of tables (`[[{name}]]`)");
+        let Some(items) = self.non_empty_array(name, &expected) else {
             return Vec::new();
         };
         let mut entries = Vec::new();
@@ -465,14 +466,8 @@ impl<'s, 'a> Fields<'s, 'a> {
                 DeValue::Table(table) => {
                     let prefix = format!("{}{name}[{}].", self.prefix, index + 1);
                     let parent = Some((self.spec, name.to_string()));
-                    entries.push(Fields::new(
-                        self.site,
-                        table,
-                        prefix,
-                        self.site.line_at(item.span().start),
-                        spec,
-                        parent,
-                    ));
+                    let line = self.site.line_at(item.span().start);
+                    entries.push(Fields::new(self.site, table, prefix, line, spec, parent));
                 }
                 other => self.report_at(
                     item.span(),
@@ -481,13 +476,6 @@ impl<'s, 'a> Fields<'s, 'a> {
                     format!("write `{}` instead", self.example(name)),
                 ),
             }
-        }
-        if entries.is_empty() && items.into_iter().next().is_none() {
-            self.invalid(
-                name,
-                "needs at least one entry",
-                format!("add one, for example `{}`", self.example(name)),
-            );
         }
         entries
     }

@@ -289,3 +289,15 @@ fn the_preprocessor_reports_every_chapter_with_its_path_in_the_book() {
     assert!(error.contains("\nsrc/01-single-node-lie/index.md:3: framework directive: field `name`: required field is missing"), "{error}");
     assert!(error.contains("\nsrc/02-consistency/index.md:3: framework directive: field `use_when`: required field is missing"), "{error}");
 }
+
+#[test]
+fn empty_lists_and_arrays_of_tables_are_refused() {
+    let source = "```check\nid = \"c\"\nquestion = []\n```\n";
+    assert_eq!(
+        messages(source),
+        [format!(
+            "{CHAPTER}:3: check directive: field `question`: is empty; add at least one entry, for example \
+             `[[question]] (then question = \"...\" and answer = \"...\" on the lines below)`"
+        )]
+    );
+}

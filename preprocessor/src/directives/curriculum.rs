@@ -1,7 +1,7 @@
 //! `curriculum`: the landing page's module cards. A module without `link` is not yet published: its
 //! card says so and links nowhere, so the landing page never points at a missing chapter.
 
-use super::{chips, fact, Page};
+use super::{chips, fact, module_meta, Page};
 use crate::fields::{FieldSpec, Fields};
 use crate::render::{escape, Html};
 
@@ -64,23 +64,14 @@ fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
         ],
     );
     html.open("article", &[]);
-    html.open("p", &[("class", "dsip-module-card-meta")]);
-    html.text(
-        "span",
-        &[("class", "dsip-module-number")],
-        &format!("Module {number}"),
-    );
-    html.text(
-        "span",
-        &[("class", "dsip-module-track")],
+    let minutes = format!("{} min", module.positive("minutes"));
+    module_meta(
+        html,
+        "dsip-module-card-meta",
+        number,
         &module.string("track"),
+        &minutes,
     );
-    html.text(
-        "span",
-        &[("class", "dsip-module-minutes")],
-        &format!("{} min", module.positive("minutes")),
-    );
-    html.close();
     html.text("h3", &[("class", "dsip-module-card-title")], &title);
     html.text(
         "p",

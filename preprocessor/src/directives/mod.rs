@@ -171,6 +171,16 @@ fn fact(html: &mut Html, class: &str, term: &str, description_html: &str) {
     html.close();
 }
 
+/// "Module 3 · Core · 60 min": the line above a module's title, on its header and on its curriculum card.
+fn module_meta(html: &mut Html, class: &str, number: u32, track: &str, minutes: &str) {
+    html.open("p", &[("class", class)]);
+    let number = format!("Module {number}");
+    html.text("span", &[("class", "dsip-module-number")], &number);
+    html.text("span", &[("class", "dsip-module-track")], track);
+    html.text("span", &[("class", "dsip-module-minutes")], minutes);
+    html.close();
+}
+
 /// Names shown as chips (frameworks on module headers and curriculum cards).
 fn chips(items: &[String]) -> String {
     let items: String = items

@@ -1,6 +1,6 @@
 //! `module`: the chapter header (module number, track, reading time, frameworks, anchor incident, crate).
 
-use super::{chips, fact};
+use super::{chips, fact, module_meta};
 use crate::fields::{FieldSpec, Fields};
 use crate::render::{escape, Html};
 
@@ -34,23 +34,14 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
             ("id", &format!("module-{number}")),
         ],
     );
-    html.open("p", &[("class", "dsip-module-meta")]);
-    html.text(
-        "span",
-        &[("class", "dsip-module-number")],
-        &format!("Module {number}"),
-    );
-    html.text(
-        "span",
-        &[("class", "dsip-module-track")],
+    let minutes = format!("{} min read", fields.positive("minutes"));
+    module_meta(
+        &mut html,
+        "dsip-module-meta",
+        number,
         &fields.string("track"),
+        &minutes,
     );
-    html.text(
-        "span",
-        &[("class", "dsip-module-minutes")],
-        &format!("{} min read", fields.positive("minutes")),
-    );
-    html.close();
     html.text(
         "p",
         &[("class", "dsip-module-subtitle")],
