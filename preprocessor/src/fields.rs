@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use crate::directives::Kind;
 use crate::errors::DirectiveError;
-use crate::render::{markdown_block, markdown_inline, MarkdownProblem};
+use crate::render::{markdown_block, markdown_inline, markdown_inline_or_block, MarkdownProblem};
 use crate::scan::Block;
 
 /// A field a directive accepts, with a one-line example shown when it is missing or malformed.
@@ -324,6 +324,12 @@ impl<'s, 'a> Fields<'s, 'a> {
     pub(crate) fn inline_markdown(&self, name: &str) -> String {
         let text = self.string(name);
         self.render_markdown(name, &text, markdown_inline)
+    }
+
+    /// A required Markdown field shown inline when it is one paragraph, as blocks when it is longer.
+    pub(crate) fn inline_or_block_markdown(&self, name: &str) -> String {
+        let text = self.string(name);
+        self.render_markdown(name, &text, markdown_inline_or_block)
     }
 
     fn render_markdown(

@@ -69,6 +69,14 @@ impl Html {
         self
     }
 
+    /// Opens `tag` with a start tag written by the caller, for the one attribute style `start_tag` does
+    /// not produce (the viz figure's single-quoted JSON).
+    pub(crate) fn open_verbatim(&mut self, tag: &'static str, start_tag: &str) -> &mut Self {
+        self.line(start_tag);
+        self.open.push(tag);
+        self
+    }
+
     /// Closes the innermost open tag.
     pub(crate) fn close(&mut self) -> &mut Self {
         let tag = self.open.pop().expect("close() without a matching open()");
@@ -149,6 +157,18 @@ pub(crate) fn markdown_inline(source: &str, scope: &str) -> Result<String, Markd
         0 => Ok(String::new()),
         len if single_paragraph => Ok(to_html(events[1..len - 1].to_vec()).trim_end().to_string()),
         _ => Err(MarkdownProblem::NotInline),
+    }
+}
+
+/// Renders an *md* field inline when it is one paragraph, and as blocks when it is more (a figure
+/// caption can be one sentence or a set of numbered steps).
+pub(crate) fn markdown_inline_or_block(
+    source: &str,
+    scope: &str,
+) -> Result<String, MarkdownProblem> {
+    match markdown_inline(source, scope) {
+        Err(MarkdownProblem::NotInline) => markdown_block(source, scope),
+        other => other,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `viz`: the `<figure>` the widget runtime (theme/js/dsip-runtime.js) mounts a widget into.
 //! Its shape is fixed by ARCHITECTURE.md section 2; the runtime and the browser tests depend on it.
+//! The caption is inline when it is one paragraph and may be several (a widget's steps to try).
 
 use crate::fields::{is_lower_name, FieldSpec, Fields};
 use crate::render::{escape, escape_single_quoted, Html};
@@ -37,7 +38,7 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
         .json("params")
         .unwrap_or_else(|| serde_json::json!({}));
     let title = escape(&fields.string("title"));
-    let caption = fields.inline_markdown("caption");
+    let caption = fields.inline_or_block_markdown("caption");
     let open = format!(
         "<figure class=\"dsip-viz\" id=\"viz-{}\" data-widget=\"{}\" data-wasm=\"{}\" data-params='{}'>",
         escape(&id),
@@ -46,15 +47,16 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
         escape_single_quoted(&params.to_string())
     );
     let mut html = Html::new();
-    html.raw(&open);
+    html.open_verbatim("figure", &open);
+    html.open("figcaption", &[]);
+    html.element("span", &[("class", "dsip-viz-title")], &title);
+    html.raw(&caption);
+    html.close();
+    html.raw("<div class=\"dsip-viz-stage\" tabindex=\"-1\"></div>");
     html.raw(&format!(
-        "  <figcaption><span class=\"dsip-viz-title\">{title}</span> {caption}</figcaption>"
+        "<noscript><p class=\"dsip-viz-error\">{NOSCRIPT}</p></noscript>"
     ));
-    html.raw("  <div class=\"dsip-viz-stage\" tabindex=\"-1\"></div>");
-    html.raw(&format!(
-        "  <noscript><p class=\"dsip-viz-error\">{NOSCRIPT}</p></noscript>"
-    ));
-    html.raw("</figure>");
+    html.close();
     html.finish()
 }
 
@@ -73,5 +75,22 @@ mod tests {
     fn widget_and_wasm_names_are_checked() {
         let body = "id = \"v\"\nwidget = \"Hash Ring\"\nwasm = \"retry-storm\"\ntitle = \"T\"\ncaption = \"C\"";
         assert_eq!(render_one("viz", body).unwrap_err().len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod caption_tests {
+    use crate::directives::tests::render_one;
+
+    #[test]
+    fn a_long_caption_keeps_its_paragraphs() {
+        let body = "id = \"v\"\nwidget = \"w\"\nwasm = \"c\"\ntitle = \"T\"\ncaption = \"\"\"\n**1.** Play.\n\n**2.** Pause.\n\"\"\"";
+        let html = render_one("viz", body).unwrap();
+        assert!(
+            html.contains(
+                "<p><strong>1.</strong> Play.</p>\n    <p><strong>2.</strong> Pause.</p>"
+            ),
+            "{html}"
+        );
     }
 }
