@@ -67,7 +67,13 @@ impl CgroupHost {
             Ok(text) => parse_mountinfo(&text),
             Err(e) => return Detection::none(format!("cannot read /proc/self/mountinfo: {e}")),
         };
-        let leaf = format!("dsip-playground-{}", std::process::id());
+        // Unique per process and per host: two playgrounds in one process (tests) must not share.
+        static INSTANCES: AtomicU64 = AtomicU64::new(0);
+        let leaf = format!(
+            "dsip-playground-{}-{}",
+            std::process::id(),
+            INSTANCES.fetch_add(1, Ordering::Relaxed)
+        );
         let v1_memory = v1_dir(&own, &mounts, "memory");
         let v1_pids = v1_dir(&own, &mounts, "pids");
         if v1_memory.is_some() || v1_pids.is_some() {
@@ -405,6 +411,36 @@ fn v1_dir(own: &str, mounts: &[Mount], controller: &str) -> Option<PathBuf> {
     })
 }
 
+/// Removes parents left by playground processes that no longer exist (killed, crashed, or a test
+/// binary whose playground lived in a static and was never dropped).
+fn collect_stale(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix("dsip-playground-") else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or("");
+        if pid.is_empty() || Path::new("/proc").join(pid).exists() {
+            continue;
+        }
+        let parent = entry.path();
+        for child in fs::read_dir(&parent).into_iter().flatten().flatten() {
+            if child.path().is_dir() {
+                for pid in read_pids(&child.path()) {
+                    if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+                        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                    }
+                }
+                let _ = fs::remove_dir(child.path());
+            }
+        }
+        let _ = fs::remove_dir(&parent);
+    }
+}
+
 fn detect_v1(own: &str, mounts: &[Mount], leaf: &str) -> Detection {
     let mut missing = Vec::new();
     let mut make = |controller: &str| -> Option<PathBuf> {
@@ -414,6 +450,7 @@ fn detect_v1(own: &str, mounts: &[Mount], leaf: &str) -> Detection {
             ));
             return None;
         };
+        collect_stale(&dir);
         let base = dir.join(leaf);
         match fs::create_dir(&base) {
             Ok(()) => Some(base),
@@ -447,6 +484,7 @@ fn detect_v2(own: &str, mounts: &[Mount], leaf: &str) -> Detection {
             mount.point.display()
         ));
     };
+    collect_stale(&dir);
     let available = fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
     let has = |c: &str| available.split_whitespace().any(|a| a == c);
     let mut missing = Vec::new();

@@ -148,7 +148,7 @@ impl fmt::Display for Seconds {
         let ms = self.0.as_millis();
         if ms < 1000 {
             write!(f, "{ms} ms")
-        } else if ms % 1000 == 0 {
+        } else if ms.is_multiple_of(1000) {
             write!(f, "{} s", ms / 1000)
         } else {
             write!(f, "{:.1} s", self.0.as_secs_f64())
@@ -164,7 +164,7 @@ impl fmt::Display for Bytes {
         const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
         let mut value = self.0;
         let mut unit = 0;
-        while unit < UNITS.len() - 1 && value >= 1024 && value % 1024 == 0 {
+        while unit < UNITS.len() - 1 && value >= 1024 && value.is_multiple_of(1024) {
             value /= 1024;
             unit += 1;
         }

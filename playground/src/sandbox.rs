@@ -390,7 +390,17 @@ impl Sandbox {
         for (key, value) in &job.env {
             push(&[&"--setenv", key, value]);
         }
-        push(&[&"--chdir", &job.cwd, &"--remount-ro", &"/", &"--"]);
+        // Read-only root and /dev (bwrap makes both tmpfs): the only writable places are the job's
+        // explicit read-write mount and tmpfs. Device nodes stay usable on a read-only /dev.
+        push(&[
+            &"--chdir",
+            &job.cwd,
+            &"--remount-ro",
+            &"/dev",
+            &"--remount-ro",
+            &"/",
+            &"--",
+        ]);
         args.extend(job.argv.iter().cloned());
         args
     }

@@ -24,21 +24,36 @@ impl Clock {
 }
 "#;
 
-/// Builds `libdemo.rlib` once per test binary and returns its directory.
+/// Builds `libdemo.rlib` once per test binary (under cargo's per-target temp dir, so nothing
+/// accumulates in /tmp) and returns its directory.
 pub fn demo_rlib_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("dsip-playground-test-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("playground-demo-rlib");
         std::fs::create_dir_all(dir.join("deps")).unwrap();
-        std::fs::write(dir.join("demo.rs"), DEMO).unwrap();
+        let source = dir.join(format!("demo-{}.rs", std::process::id()));
+        let staged = dir.join(format!("libdemo-{}.rlib", std::process::id()));
+        std::fs::write(&source, DEMO).unwrap();
         let status = std::process::Command::new("rustc")
-            .args(["--edition", "2021", "--crate-type", "rlib", "--crate-name", "demo", "-C", "opt-level=1"])
-            .arg(dir.join("demo.rs"))
+            .args([
+                "--edition",
+                "2021",
+                "--crate-type",
+                "rlib",
+                "--crate-name",
+                "demo",
+                "-C",
+                "opt-level=1",
+            ])
+            .arg(&source)
             .arg("-o")
-            .arg(dir.join("libdemo.rlib"))
+            .arg(&staged)
             .status()
             .unwrap();
         assert!(status.success(), "building the demo rlib failed");
+        // Rename is atomic: test binaries running at once never see a half-written rlib.
+        std::fs::rename(&staged, dir.join("libdemo.rlib")).unwrap();
+        let _ = std::fs::remove_file(&source);
         dir
     })
     .clone()
