@@ -1,0 +1,185 @@
+// The Module 7 retry-storm widget as a reader drives it: trigger a capacity dip and watch the system
+// collapse and stay collapsed after the trigger has ended; switch on load shedding and watch it
+// recover; do it all again with the keyboard only; in a light and a dark theme, with a clean console.
+// Every number the widget shows comes from the `retry-storm` crate; this test checks the widget
+// forwards the reader's actions and reports what the crate decided.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openPage, widgetsMounted } from "./harness.mjs";
+
+const PAGE = "07-reliability/retry-storms.html";
+const FIGURE = "#viz-retry-storm";
+
+async function openStorm(theme) {
+  const opened = await openPage(PAGE, { theme });
+  const widgets = await widgetsMounted(opened.page);
+  const storm = widgets.find((widget) => widget.id === "viz-retry-storm");
+  assert.ok(storm, "the chapter embeds the retry-storm widget");
+  assert.equal(storm.mounted, "yes", "the widget mounted");
+  const figure = opened.page.locator(FIGURE);
+  await figure.scrollIntoViewIfNeeded();
+  return { ...opened, figure, stage: figure.locator(".dsip-viz-stage") };
+}
+
+const control = (figure, role) => figure.locator(`[data-role="${role}"]`);
+
+/** The stage's data-* figures: simulated time, collapse state, tipping point, speed. */
+async function status(stage) {
+  return stage.evaluate((node) => ({
+    time: Number(node.dataset.time),
+    collapsed: node.dataset.collapsed,
+    tippedAt: node.dataset.tippedAt === undefined ? null : Number(node.dataset.tippedAt),
+    requestsPerSecond: Number(node.dataset.requestsPerSecond || 0),
+  }));
+}
+
+/** Waits until simulated time reaches `seconds`. */
+async function until(page, seconds) {
+  await page.waitForFunction(
+    ([selector, target]) => Number(document.querySelector(selector + " .dsip-viz-stage").dataset.time) >= target,
+    [FIGURE, seconds],
+    { timeout: 20000 },
+  );
+}
+
+async function announced(figure) {
+  return control(figure, "announce").innerText();
+}
+
+/** Pauses the autoplay, sets the fastest speed, and remembers the time the trigger will start at. */
+async function prepare(figure, stage) {
+  if ((await control(figure, "play").getAttribute("aria-pressed")) === "true") {
+    await control(figure, "play").click();
+  }
+  await control(figure, "speed").selectOption("60");
+  return (await status(stage)).time;
+}
+
+test("mouse: a 5 s dip collapses it for good; load shedding brings it back", async () => {
+  const { page, figure, stage, consoleErrors, close } = await openStorm("light");
+  try {
+    const start = await prepare(figure, stage);
+    assert.equal(await control(figure, "retries").inputValue(), "3");
+    await control(figure, "trigger").click(); // a 5 s dip to 30%, and play
+    assert.equal(await control(figure, "play").getAttribute("aria-pressed"), "true");
+    assert.match(await announced(figure), /Trigger at t=\d+(\.\d)? s: capacity at 30% for 5 s/);
+
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "yes",
+      FIGURE,
+      { timeout: 20000 },
+    );
+    const collapsed = await status(stage);
+    assert.ok(collapsed.tippedAt >= start && collapsed.tippedAt < start + 5, `tipped during the dip: ${JSON.stringify(collapsed)}`);
+    assert.match(await announced(figure),
+      /^Collapsed at t=[\d.]+ s: goodput \d+% of offered load; trigger ended at t=[\d.]+ s\. Offered load is 70% of capacity/);
+
+    // 30 more simulated seconds after the trigger ended: still collapsed.
+    await until(page, start + 5 + 30);
+    assert.equal((await status(stage)).collapsed, "yes", "it stays collapsed long after the trigger");
+    assert.match(await control(figure, "figure-goodput").innerText(), /^\d%$/, "goodput is a few percent at most");
+
+    await control(figure, "defense-load_shedding").click();
+    assert.equal(await control(figure, "defense-load_shedding").getAttribute("aria-pressed"), "true");
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "no",
+      FIGURE,
+      { timeout: 20000 },
+    );
+    assert.match(await announced(figure), /^Recovered at t=[\d.]+ s/);
+
+    const { requestsPerSecond } = await status(stage);
+    console.log(`in-browser simulator speed: ${(requestsPerSecond / 1e6).toFixed(2)} M simulated requests/s`);
+    assert.ok(requestsPerSecond > 100000, `simulates fast enough: ${requestsPerSecond}`);
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("without retries the same dip does not stick", async () => {
+  const { page, figure, stage, consoleErrors, close } = await openStorm("light");
+  try {
+    const start = await prepare(figure, stage);
+    await control(figure, "retries").fill("0");
+    await control(figure, "trigger").click();
+    await until(page, start + 5 + 30);
+    assert.equal((await status(stage)).collapsed, "no");
+    assert.equal((await status(stage)).tippedAt, null, "no tipping point at all");
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("keyboard only, dark theme: T triggers, P pauses, a defense toggles with Enter", async () => {
+  const { page, figure, stage, consoleErrors, close } = await openStorm("navy");
+  try {
+    const start = await prepare(figure, stage);
+    await stage.focus();
+    const url = page.url();
+    await page.keyboard.press("t");
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "yes",
+      FIGURE,
+      { timeout: 20000 },
+    );
+    assert.ok((await status(stage)).tippedAt >= start);
+
+    await page.keyboard.press("p");
+    assert.equal(await control(figure, "play").getAttribute("aria-pressed"), "false", "P paused it");
+    const paused = (await status(stage)).time;
+    await page.waitForTimeout(300);
+    assert.equal((await status(stage)).time, paused, "no time passes while paused");
+
+    // Tab to the retry-budget toggle and press Enter.
+    const budget = control(figure, "defense-retry_budget");
+    for (let i = 0; i < 40 && !(await budget.evaluate((node) => node === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    assert.ok(await budget.evaluate((node) => node === document.activeElement), "reached the toggle by Tab");
+    await page.keyboard.press("Enter");
+    assert.equal(await budget.getAttribute("aria-pressed"), "true");
+    await stage.focus();
+    await page.keyboard.press("p");
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "no",
+      FIGURE,
+      { timeout: 30000 },
+    );
+    assert.match(await announced(figure), /^Recovered at t=/);
+    assert.equal(page.url(), url, "the keys never reached mdBook's chapter navigation");
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("the plot re-reads the theme's colours on a theme change", async () => {
+  const { page, figure, stage, consoleErrors, close } = await openStorm("light");
+  try {
+    await prepare(figure, stage);
+    const pixel = () => figure.locator("canvas").evaluate((canvas) => {
+      const ctx = canvas.getContext("2d");
+      return Array.from(ctx.getImageData(2, 2, 1, 1).data).join(",");
+    });
+    const light = await pixel();
+    await page.evaluate(() => {
+      const html = document.documentElement;
+      html.classList.remove("light");
+      html.classList.add("coal");
+    });
+    await page.waitForFunction(
+      ([selector, before]) => {
+        const canvas = document.querySelector(selector + " canvas");
+        return Array.from(canvas.getContext("2d").getImageData(2, 2, 1, 1).data).join(",") !== before;
+      },
+      [FIGURE, light],
+      { timeout: 5000 },
+    );
+    assert.notEqual(await pixel(), light, "the background follows the theme");
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
