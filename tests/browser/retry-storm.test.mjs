@@ -42,6 +42,15 @@ async function until(page, seconds) {
   );
 }
 
+/** Waits until the widget reports `collapsed` ("yes" or "no") on its stage. */
+async function collapsedIs(page, value, timeout = 20000) {
+  await page.waitForFunction(
+    ([selector, expected]) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === expected,
+    [FIGURE, value],
+    { timeout },
+  );
+}
+
 async function announced(figure) {
   return control(figure, "announce").innerText();
 }
@@ -64,11 +73,7 @@ test("mouse: a 5 s dip collapses it for good; load shedding brings it back", asy
     assert.equal(await control(figure, "play").getAttribute("aria-pressed"), "true");
     assert.match(await announced(figure), /Trigger at t=\d+(\.\d)? s: capacity at 30% for 5 s/);
 
-    await page.waitForFunction(
-      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "yes",
-      FIGURE,
-      { timeout: 20000 },
-    );
+    await collapsedIs(page, "yes");
     const collapsed = await status(stage);
     assert.ok(collapsed.tippedAt >= start && collapsed.tippedAt < start + 5, `tipped during the dip: ${JSON.stringify(collapsed)}`);
     assert.match(await announced(figure),
@@ -81,11 +86,7 @@ test("mouse: a 5 s dip collapses it for good; load shedding brings it back", asy
 
     await control(figure, "defense-load_shedding").click();
     assert.equal(await control(figure, "defense-load_shedding").getAttribute("aria-pressed"), "true");
-    await page.waitForFunction(
-      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "no",
-      FIGURE,
-      { timeout: 20000 },
-    );
+    await collapsedIs(page, "no");
     assert.match(await announced(figure), /^Recovered at t=[\d.]+ s/);
 
     const { requestsPerSecond } = await status(stage);
@@ -119,11 +120,7 @@ test("keyboard only, dark theme: T triggers, P pauses, a defense toggles with En
     await stage.focus();
     const url = page.url();
     await page.keyboard.press("t");
-    await page.waitForFunction(
-      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "yes",
-      FIGURE,
-      { timeout: 20000 },
-    );
+    await collapsedIs(page, "yes");
     assert.ok((await status(stage)).tippedAt >= start);
 
     await page.keyboard.press("p");
@@ -142,11 +139,7 @@ test("keyboard only, dark theme: T triggers, P pauses, a defense toggles with En
     assert.equal(await budget.getAttribute("aria-pressed"), "true");
     await stage.focus();
     await page.keyboard.press("p");
-    await page.waitForFunction(
-      (selector) => document.querySelector(selector + " .dsip-viz-stage").dataset.collapsed === "no",
-      FIGURE,
-      { timeout: 30000 },
-    );
+    await collapsedIs(page, "no", 30000);
     assert.match(await announced(figure), /^Recovered at t=/);
     assert.equal(page.url(), url, "the keys never reached mdBook's chapter navigation");
     assert.deepEqual(consoleErrors(), []);
