@@ -509,25 +509,18 @@
       draw();
     }).observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
     if (window.ResizeObserver) new ResizeObserver(() => draw()).observe(stage);
-    // Play while on screen (unless the reader prefers less motion); pause when scrolled away.
-    const reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    let autoplayed = false;
+    // It starts paused (the reader presses Play); scrolled out of view, it pauses so it does not burn
+    // a core in the background.
     if (window.IntersectionObserver) {
       new IntersectionObserver((entries) => {
-        const onScreen = entries.some((entry) => entry.isIntersecting);
-        if (onScreen && !autoplayed && !reducedMotion) {
-          autoplayed = true;
-          setPlaying(true);
-        } else if (!onScreen && playing) {
-          setPlaying(false);
-        }
+        if (playing && !entries.some((entry) => entry.isIntersecting)) setPlaying(false);
       }).observe(stage);
     }
 
     adopt(state);
     paintLegend();
     advance(Math.min(10, windowSeconds / 3));
-    say("A healthy system at " + percent(state.config.utilization) + " of capacity. Press Trigger to dip its capacity.");
+    say("A healthy system at " + percent(state.config.utilization) + " of capacity. Press Play, then Trigger to dip its capacity.");
     render();
   }
 
