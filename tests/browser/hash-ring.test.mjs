@@ -97,6 +97,30 @@ test("mod-N moves far more keys than the ring for the same change", async () => 
   }
 });
 
+test("one vnode per node skews the keys; Zipfian popularity skews the requests", async () => {
+  const { page, figure, consoleErrors, close } = await openRing("coal");
+  try {
+    const keySkew = async () => Number(await role(figure, "key-skew").textContent());
+    const requestSkew = async () => Number(await role(figure, "skew").textContent());
+    const even = await keySkew();
+    // Arrow keys and Home/End on a slider are the slider's own (mdBook leaves inputs alone).
+    await role(figure, "vnodes").focus();
+    await page.keyboard.press("Home");
+    assert.equal(await role(figure, "vnodes").inputValue(), "1");
+    assert.match(await role(figure, "announce").textContent(), /^Virtual nodes set to 1: [\d,]+ of 10,000 keys moved/);
+    assert.ok((await keySkew()) > even, `one point per node: key skew ${await keySkew()} vs ${even}`);
+
+    await page.keyboard.press("End");
+    const uniform = await requestSkew();
+    await role(figure, "dist-zipf").click();
+    assert.equal(await role(figure, "dist-zipf").getAttribute("aria-pressed"), "true");
+    assert.ok((await requestSkew()) > uniform + 0.1, `Zipf(1.1): ${await requestSkew()} vs ${uniform}`);
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
 test("melting a shard shows what the triage tree recommends", async () => {
   const { figure, consoleErrors, close } = await openRing("navy");
   try {

@@ -25,6 +25,11 @@ fn main() {
     }
     measure("rendezvous", &Rendezvous::with_nodes(&nodes), keys.keys());
     measure("range (16 ranges)", &ranges, keys.keys());
+
+    // The hash-ring widget's setting after one "Add node", to compare with its in-browser figure.
+    let widget = Ring::with_nodes(&["A", "B", "C", "D", "E"], 64);
+    println!("\nthe widget's ring (5 nodes, 64 vnodes):");
+    measure("ring, 64 vnodes", &widget, keys.keys());
 }
 
 /// Times `LOOKUPS` lookups cycling through `keys` and prints the rate.

@@ -24,6 +24,8 @@
   const MAX_SIZE = 440; // css pixels: the canvas is square
   const DOT = 2.2; // css pixels a side
   const SPEED_LOOKUPS = 200000;
+  // Readers who asked for less motion still see moved keys change colour, without the jump.
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
   function el(tag, attributes = {}, text) {
     const node = document.createElement(tag);
@@ -510,7 +512,7 @@
       const cx = size / 2;
       const cy = size / 2;
       const radius = ringRadius(size);
-      const lift = Math.sin(Math.PI * t) * 22;
+      const lift = reducedMotion.matches ? 0 : Math.sin(Math.PI * t) * 22;
       const useNew = t >= 0.5;
       const names = useNew ? state.nodes.map((n) => n.name) : previousNodes;
       const ownerOf = useNew ? owners : previousOwners;
