@@ -332,7 +332,7 @@
         // Label the curve at its middle (t = 1/2 of the quadratic), nudged right of the line.
         const labelX = 0.25 * x1 + 0.5 * control.x + 0.25 * x2;
         const labelY = 0.25 * y1 + 0.5 * control.y + 0.25 * y2;
-        group.append(svg("text", { class: "vcs-message-label", x: labelX + 8, y: labelY },
+        group.append(svg("text", { class: "vcs-message-label", x: labelX + 8, y: labelY - 6 },
           message.label + (message.receive_event === null ? " in flight" : "")));
         picture.append(group);
       }
