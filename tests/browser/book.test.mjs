@@ -9,13 +9,13 @@ const THEMES = ["light", "rust", "coal", "navy", "ayu"];
 test("the landing page shows the promise, ten module cards and a way into Module 1", async () => {
   const { page, consoleErrors, close } = await openPage("index.html");
   try {
-    const cards = page.locator(".dsip-curriculum .dsip-module-card, .dsip-curriculum article");
+    const cards = page.locator(".dsip-curriculum .dsip-module-card");
     assert.equal(await cards.count(), 10, "one card a module");
     const moduleOne = page.locator('a[href*="01-single-node-lie/index.html"]').first();
     assert.ok(await moduleOne.isVisible(), "a visible link to Module 1");
     await moduleOne.click();
     await page.waitForURL(/01-single-node-lie\/index\.html/);
-    assert.match(await page.locator("h1").first().innerText(), /Single-Node Lie/);
+    assert.match(await page.locator("main h1").first().innerText(), /Single-Node Lie/);
     assert.deepEqual(consoleErrors(), []);
   } finally {
     await close();

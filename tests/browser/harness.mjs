@@ -1,6 +1,7 @@
 // Shared set-up for the browser tests: one headless Debian chromium per test file, a fresh page per
 // test, the book's theme chosen before any script runs, and every console error and uncaught
 // exception recorded so a test can insist the page ran clean.
+import { after } from "node:test";
 import { chromium } from "playwright-core";
 
 const BOOK_URL = process.env.BOOK_URL;
@@ -59,7 +60,9 @@ export async function openPage(path, options = {}) {
   });
   page.on("pageerror", (error) => errors.push(String(error)));
   page.on("requestfailed", (request) => {
-    errors.push("request failed: " + request.url() + " (" + request.failure()?.errorText + ")");
+    const reason = request.failure()?.errorText;
+    // A navigation cancels the old page's pending loads (ERR_ABORTED): not a failure of the page.
+    if (reason !== "net::ERR_ABORTED") errors.push("request failed: " + request.url() + " (" + reason + ")");
   });
   const response = await page.goto(bookUrl(path), { waitUntil: "load" });
   if (!response || !response.ok()) {
@@ -84,8 +87,9 @@ export async function widgetsMounted(page) {
   );
 }
 
-// Close the shared browser when the test file's process is done.
-process.on("beforeExit", async () => {
+// Close the shared browser after the file's last test: an open browser connection would keep
+// node's event loop, and so the test run, alive forever.
+after(async () => {
   if (browserPromise) {
     const running = await browserPromise;
     browserPromise = undefined;

@@ -14,7 +14,8 @@ async fn every_snippet_runs_clean_or_fails_as_marked() {
         "three snippets a published module at least, found {}",
         all.len()
     );
-    let playground = Playground::new(Config::for_workspace(&root)).expect("the playground starts");
+    let playground =
+        Playground::new(Config::for_workspace(&root).batch()).expect("the playground starts");
     let mut failures = Vec::new();
     for snippet in &all {
         let response = playground

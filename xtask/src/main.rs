@@ -17,7 +17,8 @@ commands:
   serve [--port N]   build everything and serve the book with working Run buttons and
                      visualizations at http://127.0.0.1:3000, rebuilding on edits to src/ and theme/
   build              write the complete static site (wasm and precomputed Run results) to book/
-  test               run every test: formatting, clippy, unit, golden, snippet and browser tests
+  test [--browser]   run every test: formatting, clippy, unit, golden, snippet and browser tests
+                     (--browser: only the browser tests, against a fresh build)
   bench              print the playground's latency and load figures";
 
 fn main() {
@@ -39,10 +40,11 @@ fn run(args: Vec<String>) -> Result<()> {
             no_arguments(command, rest)?;
             site::build(&root, &xtask::workspace::site_dir(&root), false).map(|_| ())
         }
-        "test" => {
-            no_arguments(command, rest)?;
-            test_all::run(&root)
-        }
+        "test" => match rest {
+            [] => test_all::run(&root, false),
+            [flag] if flag == "--browser" => test_all::run(&root, true),
+            _ => bail!("test takes only `--browser`\n\n{USAGE}"),
+        },
         "bench" => {
             no_arguments(command, rest)?;
             bench::run(&root)

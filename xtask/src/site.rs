@@ -2,10 +2,11 @@
 //! the book's HTML, the wasm files beside it and the precomputed Run results.
 
 use anyhow::Result;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use xtask::book::{self, BookOptions, PreprocessorMode};
 use xtask::companions::{self, CompanionCrate};
+use xtask::precompute;
 use xtask::setup;
 
 /// Builds everything into `dest`. Returns the companion crates so `serve` can rebuild pages
@@ -13,6 +14,7 @@ use xtask::setup;
 pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Vec<CompanionCrate>> {
     let started = Instant::now();
     setup::ensure_wasm_target()?;
+    setup::ensure_sandbox()?;
     let crates = companions::discover(root)?;
     eprintln!("[1/3] companion crates: native rlibs for the playground");
     companions::build_native(root, &crates)?;
@@ -30,11 +32,22 @@ pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Vec<Companio
 
 /// Rebuilds the pages (and what mdBook's clean build directory loses each time) without touching
 /// the crates: what `serve` runs on each edit of `src/` or `theme/`.
+///
+/// The site is assembled in a staging folder beside `dest` and swapped in with two renames, so a
+/// browser reloading during a rebuild never sees a half-written or empty site, and a build that
+/// fails leaves the last good site in place.
 pub fn pages(root: &Path, dest: &Path, crates: &[CompanionCrate], live_reload: bool) -> Result<()> {
+    let staging = sibling(dest, "staging");
+    let retired = sibling(dest, "retired");
+    for leftover in [&staging, &retired] {
+        if leftover.exists() {
+            std::fs::remove_dir_all(leftover)?;
+        }
+    }
     let report = book::build(
         root,
         &BookOptions {
-            dest: dest.to_path_buf(),
+            dest: staging.clone(),
             live_reload,
             preprocessor: PreprocessorMode::InProcess,
         },
@@ -42,6 +55,30 @@ pub fn pages(root: &Path, dest: &Path, crates: &[CompanionCrate], live_reload: b
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    book::install_wasm(root, dest, crates)?;
+    book::install_wasm(root, &staging, crates)?;
+    let summary = precompute::run(root, &staging)?;
+    eprintln!(
+        "Run results: {} snippets ({} compiled now, the rest from earlier builds)",
+        summary.snippets, summary.compiled
+    );
+    for outcome in &summary.not_clean {
+        eprintln!("note: a snippet's precomputed result is {outcome:?} (marked as meant to fail?)");
+    }
+    if dest.exists() {
+        std::fs::rename(dest, &retired)?;
+    }
+    std::fs::rename(&staging, dest)?;
+    if retired.exists() {
+        std::fs::remove_dir_all(&retired)?;
+    }
     Ok(())
+}
+
+/// `book` → `.book.staging`: hidden, and on the same filesystem so `rename` is atomic.
+fn sibling(dest: &Path, role: &str) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    dest.with_file_name(format!(".{name}.{role}"))
 }

@@ -10,12 +10,19 @@ use xtask::setup::{self, CHROMIUM};
 use xtask::workspace;
 
 /// Runs formatting and lint checks, the workspace's Rust tests, then the browser tests against a
-/// freshly built site served with the real playground.
-pub fn run(root: &Path) -> Result<()> {
+/// freshly built site served with the real playground. `browser_only` skips straight to the
+/// browser tests, for working on a widget.
+pub fn run(root: &Path, browser_only: bool) -> Result<()> {
     setup::ensure_wasm_target()?;
     setup::ensure_sandbox()?;
     let browser_tests = root.join("tests/browser");
     setup::ensure_browser_tests(&browser_tests)?;
+
+    let site_dir = workspace::scratch_dir(root).join("test-site");
+    if browser_only {
+        site::build(root, &site_dir, false)?;
+        return browser(root, &site_dir, &browser_tests);
+    }
 
     step("formatting");
     run_command(cargo(root).args(["fmt", "--all", "--check"]))?;
@@ -39,7 +46,6 @@ pub fn run(root: &Path) -> Result<()> {
     run_command(wasm_clippy.args(["--", "-D", "warnings"]))?;
 
     step("the site (companion crates, wasm, book)");
-    let site_dir = workspace::scratch_dir(root).join("test-site");
     site::build(root, &site_dir, false)?;
 
     step("Rust tests: preprocessor, companion crates, playground, the whole book");

@@ -1,0 +1,85 @@
+//! Build-time Run results: every snippet on the built pages is compiled and run once through the
+//! playground, and the results ship with the site (see `playground::precompute`).
+//!
+//! Compiling every snippet takes about a second each, so results are kept between builds in the
+//! target directory and only new or changed snippets are compiled again: `cargo xtask serve`
+//! rebuilds after each edit, and an edit to prose should not cost a recompile of the whole book.
+
+use crate::workspace::scratch_dir;
+use anyhow::{Context, Result};
+use playground::precompute::{lookup_key, snippets_from_html, write_static_files, SERVER_URL_ENV};
+use playground::{Config, Outcome, Playground, Precomputed};
+use std::path::{Path, PathBuf};
+
+/// What one precomputation did, for the build's log line.
+#[derive(Debug)]
+pub struct Summary {
+    /// Distinct snippets on the site.
+    pub snippets: usize,
+    /// How many of those were compiled now (the rest came from earlier builds).
+    pub compiled: usize,
+    /// Snippets whose result is not a clean run, with where the build log can point.
+    pub not_clean: Vec<Outcome>,
+}
+
+/// Precomputes the results for every page under `site` and writes the static files beside them.
+pub fn run(root: &Path, site: &Path) -> Result<Summary> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let playground = Playground::new(Config::for_workspace(root).batch())
+        .context("the playground could not start, so Run results cannot be precomputed")?;
+    let mut requests = Vec::new();
+    for page in html_pages(site)? {
+        requests.extend(snippets_from_html(&std::fs::read_to_string(page)?));
+    }
+    let cache_file = scratch_dir(root).join("precomputed.json");
+    let mut known = Precomputed::load(&cache_file)
+        .ok()
+        .filter(|cached| cached.toolchain == playground.toolchain_version())
+        .unwrap_or_default();
+    let missing: Vec<_> = requests
+        .iter()
+        .filter(|request| !known.entries.contains_key(&lookup_key(request)))
+        .cloned()
+        .collect();
+    let fresh = runtime.block_on(playground::precompute(&playground, &missing))?;
+    let compiled = fresh.entries.len();
+    known.entries.extend(fresh.entries);
+    let wanted: std::collections::BTreeSet<String> = requests.iter().map(lookup_key).collect();
+    known.entries.retain(|key, _| wanted.contains(key));
+    let merged = Precomputed {
+        entries: known.entries,
+        ..fresh
+    };
+    std::fs::create_dir_all(scratch_dir(root))?;
+    std::fs::write(&cache_file, serde_json::to_vec(&merged)?)?;
+    let server = std::env::var(SERVER_URL_ENV)
+        .ok()
+        .filter(|url| !url.is_empty());
+    write_static_files(site, &merged, &playground.crates(), server.as_deref())?;
+    Ok(Summary {
+        snippets: merged.entries.len(),
+        compiled,
+        not_clean: merged
+            .entries
+            .values()
+            .filter(|result| !result.is_success())
+            .map(|result| result.outcome.clone())
+            .collect(),
+    })
+}
+
+fn html_pages(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut pages = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "html") {
+                pages.push(path);
+            }
+        }
+    }
+    Ok(pages)
+}
