@@ -106,7 +106,7 @@ async fn evaluate(State(playground): State<Arc<Playground>>, body: Body) -> Resp
     let headers = response.headers_mut();
     headers.insert("x-dsip-source", HeaderValue::from_static(source.as_str()));
     if let Ok(timing) = HeaderValue::from_str(&format!(
-        "total;dur={:.1}",
+        "total;dur={:.3}",
         started.elapsed().as_secs_f64() * 1000.0
     )) {
         headers.insert("server-timing", timing);

@@ -1,1 +1,543 @@
-//! bench placeholder
+//! The benchmark behind `cargo xtask bench`: latency of the three kinds of Run, the bare-rustc
+//! floor measured in the same run, and a bounded load test, all over loopback HTTP.
+//!
+//! Targets (from the playground issue): unedited and cached Run p95 < 20 ms server-side; an edited
+//! snippet using a companion crate within 1.3x of the floor at p50; under 50 clients, zero
+//! crashes and every request answered (result or busy) within 6 s.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::compile::Toolchain;
+use crate::config::{CompanionCrate, Config};
+use crate::precompute::{precompute, PRECOMPUTED_FILE};
+use crate::wire::{EvaluateRequest, EvaluateResponse};
+use crate::Playground;
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Workspace whose prebuilt companion crates to use; when `None` or not built, a small
+    /// stand-in crate is compiled into a temp dir so the bench always links a companion rlib.
+    pub workspace: Option<PathBuf>,
+    /// Sequential samples for the precomputed and cached latencies.
+    pub samples: usize,
+    /// Sequential samples for the edited snippet and the floor (each a full compile).
+    pub compile_samples: usize,
+    /// Concurrent clients in the load test.
+    pub clients: usize,
+    /// Length of the load test.
+    pub load: Duration,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            workspace: None,
+            samples: 200,
+            compile_samples: 25,
+            clients: 50,
+            load: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Latency percentiles of one kind of request, in milliseconds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Percentiles {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Samples.
+    pub n: usize,
+}
+
+impl Percentiles {
+    fn of(mut samples: Vec<f64>) -> Self {
+        samples.sort_by(f64::total_cmp);
+        let at = |p: f64| {
+            let index = ((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1;
+            samples[index]
+        };
+        Percentiles {
+            p50: at(0.50),
+            p95: at(0.95),
+            n: samples.len(),
+        }
+    }
+}
+
+impl fmt::Display for Percentiles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "p50 {:8.2} ms   p95 {:8.2} ms   (n={})",
+            self.p50, self.p95, self.n
+        )
+    }
+}
+
+/// Everything one bench run measured.
+#[derive(Debug, Clone)]
+pub struct BenchReport {
+    /// The companion crate the edited snippet used.
+    pub companion: String,
+    /// Unedited Run answered from the precomputed table: server-side time.
+    pub precomputed_server: Percentiles,
+    /// Same, as the HTTP client saw it (loopback).
+    pub precomputed_client: Percentiles,
+    /// Repeated Run answered from the cache: server-side time.
+    pub cached_server: Percentiles,
+    /// Same, as the HTTP client saw it.
+    pub cached_client: Percentiles,
+    /// Edited snippet using a companion crate: full HTTP round trip with sandboxed compile + run.
+    pub edited: Percentiles,
+    /// Bare rustc with the server's flags, then running the binary; no server, no sandbox.
+    pub floor: Percentiles,
+    /// Bare rustc with default flags (what a learner would type), then running the binary.
+    pub floor_default_flags: Percentiles,
+    /// Load test: clients.
+    pub clients: usize,
+    /// Load test: duration.
+    pub load: Duration,
+    /// Requests answered with a result (any outcome but busy).
+    pub answered: usize,
+    /// Requests answered "busy".
+    pub busy: usize,
+    /// Requests not answered within 6 s, transport errors, or non-200 statuses.
+    pub errors: usize,
+    /// Slowest answer seen in the load test.
+    pub max_latency: Duration,
+    /// Whether the server was still answering correctly after the load test.
+    pub healthy_after: bool,
+}
+
+impl BenchReport {
+    /// edited p50 / floor p50.
+    pub fn ratio(&self) -> f64 {
+        self.edited.p50 / self.floor.p50
+    }
+
+    /// Each target with whether it was met.
+    pub fn targets(&self) -> Vec<(String, bool)> {
+        vec![
+            (
+                format!(
+                    "unedited Run p95 < 20 ms server-side ({:.2} ms)",
+                    self.precomputed_server.p95
+                ),
+                self.precomputed_server.p95 < 20.0,
+            ),
+            (
+                format!(
+                    "cached Run p95 < 20 ms server-side ({:.2} ms)",
+                    self.cached_server.p95
+                ),
+                self.cached_server.p95 < 20.0,
+            ),
+            (
+                format!("edited Run p50 within 1.3x of the floor ({:.2}x)", self.ratio()),
+                self.ratio() <= 1.3,
+            ),
+            (
+                format!(
+                    "{} clients: every request answered within 6 s ({} errors, max {:.0} ms) and the server healthy after",
+                    self.clients,
+                    self.errors,
+                    self.max_latency.as_secs_f64() * 1000.0
+                ),
+                self.errors == 0 && self.healthy_after,
+            ),
+        ]
+    }
+
+    /// Whether every target was met.
+    pub fn passed(&self) -> bool {
+        self.targets().iter().all(|(_, ok)| *ok)
+    }
+}
+
+impl fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "playground bench (companion crate: {})", self.companion)?;
+        writeln!(
+            f,
+            "  unedited Run (precomputed), server  {}",
+            self.precomputed_server
+        )?;
+        writeln!(
+            f,
+            "  unedited Run (precomputed), client  {}",
+            self.precomputed_client
+        )?;
+        writeln!(
+            f,
+            "  cached Run, server                  {}",
+            self.cached_server
+        )?;
+        writeln!(
+            f,
+            "  cached Run, client                  {}",
+            self.cached_client
+        )?;
+        writeln!(f, "  edited Run (compile + run)          {}", self.edited)?;
+        writeln!(f, "  floor: bare rustc (same flags)+run  {}", self.floor)?;
+        writeln!(
+            f,
+            "  floor: bare rustc (defaults)+run    {}",
+            self.floor_default_flags
+        )?;
+        writeln!(
+            f,
+            "  ratio edited/floor at p50           {:.2}x (vs default flags {:.2}x)",
+            self.ratio(),
+            self.edited.p50 / self.floor_default_flags.p50
+        )?;
+        let secs = self.load.as_secs_f64();
+        let total = self.answered + self.busy + self.errors;
+        writeln!(
+            f,
+            "  load: {} clients for {:.0} s: {} requests ({:.1}/s): {} answered, {} busy, {} errors, max {:.0} ms",
+            self.clients,
+            secs,
+            total,
+            total as f64 / secs,
+            self.answered,
+            self.busy,
+            self.errors,
+            self.max_latency.as_secs_f64() * 1000.0
+        )?;
+        for (target, ok) in self.targets() {
+            writeln!(f, "  [{}] {target}", if ok { "PASS" } else { "FAIL" })?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs the whole benchmark. Only loopback traffic; the load test is bounded by `options.load`.
+pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
+    let scratch = tempfile::tempdir()?;
+    let (mut config, companion, uses) = bench_config(options.workspace.as_deref(), scratch.path())?;
+    config.temp_dir = None;
+
+    // The unedited snippet, precomputed exactly as the book build does.
+    let unedited = EvaluateRequest::like_book_js(&snippet(&uses, "unedited"), "2021");
+    let builder = Playground::new(config.clone().batch())?;
+    let table = precompute(&builder, std::slice::from_ref(&unedited)).await?;
+    drop(builder);
+    let table_path = scratch.path().join(PRECOMPUTED_FILE);
+    std::fs::write(&table_path, serde_json::to_vec(&table)?)?;
+    config.precomputed = Some(table_path);
+
+    let playground = Arc::new(Playground::new(config.clone())?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = crate::router(playground.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(6))
+        .build()?;
+    let url = format!("http://{addr}/evaluate.json");
+
+    let (precomputed_server, precomputed_client) =
+        sequential(&client, &url, &unedited, options.samples, "precomputed").await?;
+    let cached = EvaluateRequest::like_book_js(&snippet(&uses, "cached"), "2021");
+    post(&client, &url, &cached).await?;
+    let (cached_server, cached_client) =
+        sequential(&client, &url, &cached, options.samples, "cache").await?;
+
+    let toolchain = Toolchain::discover(config.rustc.as_deref())?;
+    let (mut edited, mut floor, mut floor_default) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..options.compile_samples {
+        // Interleaved so that both see the same background load from the shared machine.
+        let req = EvaluateRequest::like_book_js(&snippet(&uses, &format!("edited {i}")), "2021");
+        let started = Instant::now();
+        let (resp, source) = post(&client, &url, &req).await?;
+        if source != "compiled" || !resp.is_success() {
+            bail!("edited snippet: {source}: {}", resp.result);
+        }
+        edited.push(ms(started.elapsed()));
+        let code = snippet(&uses, &format!("floor {i}"));
+        floor.push(bare(&toolchain, &config, scratch.path(), &code, true)?);
+        floor_default.push(bare(&toolchain, &config, scratch.path(), &code, false)?);
+    }
+
+    let load = load_test(&client, &url, &uses, &unedited, &cached, options).await;
+    let check = EvaluateRequest::like_book_js(&snippet(&uses, "after load"), "2021");
+    let healthy_after = matches!(post(&client, &url, &check).await, Ok((resp, _)) if resp.is_success() && resp.result.contains("after load"));
+    server.abort();
+
+    Ok(BenchReport {
+        companion,
+        precomputed_server,
+        precomputed_client,
+        cached_server,
+        cached_client,
+        edited: Percentiles::of(edited),
+        floor: Percentiles::of(floor),
+        floor_default_flags: Percentiles::of(floor_default),
+        clients: options.clients,
+        load: options.load,
+        answered: load.answered.load(Ordering::Relaxed),
+        busy: load.busy.load(Ordering::Relaxed),
+        errors: load.errors.load(Ordering::Relaxed),
+        max_latency: Duration::from_micros(load.max_us.load(Ordering::Relaxed)),
+        healthy_after,
+    })
+}
+
+/// A small, realistic edited snippet that links the companion crate; `tag` makes it unique.
+fn snippet(uses: &str, tag: &str) -> String {
+    format!(
+        r#"{uses}
+use std::collections::BTreeMap;
+
+fn main() {{
+    let mut counts = BTreeMap::new();
+    for word in "the quick brown fox jumps over the lazy dog the end".split_whitespace() {{
+        *counts.entry(word).or_insert(0) += 1;
+    }}
+    println!("{{counts:?}} ({tag})");
+}}"#
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The workspace's first built companion crate, else a stand-in built into `scratch`.
+/// Returns the config, the crate's name and the `use` line the snippet starts with.
+fn bench_config(workspace: Option<&Path>, scratch: &Path) -> Result<(Config, String, String)> {
+    if let Some(root) = workspace {
+        let mut config = Config::for_workspace(root);
+        config.crates.retain(|c| c.rlib.is_file());
+        if let Some(first) = config.crates.first() {
+            let (name, lib) = (first.name.clone(), first.lib.clone());
+            config.crates.truncate(1);
+            return Ok((config, name, format!("use {lib} as _;")));
+        }
+        eprintln!(
+            "no companion rlib built under {}/target/release; using a stand-in crate",
+            root.display()
+        );
+    }
+    let source = scratch.join("standin.rs");
+    std::fs::write(
+        &source,
+        "//! Stand-in companion crate.\n/// Doubles.\npub fn double(x: u64) -> u64 { x * 2 }\n",
+    )?;
+    std::fs::create_dir_all(scratch.join("deps"))?;
+    let status = std::process::Command::new("rustc")
+        .args([
+            "--edition",
+            "2021",
+            "--crate-type",
+            "rlib",
+            "--crate-name",
+            "standin",
+            "-C",
+            "opt-level=3",
+            "-o",
+        ])
+        .arg(scratch.join("libstandin.rlib"))
+        .arg(&source)
+        .status()?;
+    if !status.success() {
+        bail!("building the stand-in crate failed");
+    }
+    let config = Config {
+        crates: vec![CompanionCrate {
+            name: "standin".into(),
+            lib: "standin".into(),
+            version: "0.0.0".into(),
+            rlib: PathBuf::new(),
+        }],
+        ..Config::default()
+    }
+    .with_rlib_dir(scratch);
+    Ok((
+        config,
+        "standin (stand-in)".into(),
+        "use standin as _;".into(),
+    ))
+}
+
+/// POSTs a request; returns the answer and the `x-dsip-source` header.
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    req: &EvaluateRequest,
+) -> Result<(EvaluateResponse, String)> {
+    let (resp, source, _) = post_timed(client, url, req).await?;
+    Ok((resp, source))
+}
+
+/// Like [`post`], plus the server-side duration from the `server-timing` header, in ms.
+async fn post_timed(
+    client: &reqwest::Client,
+    url: &str,
+    req: &EvaluateRequest,
+) -> Result<(EvaluateResponse, String, f64)> {
+    let response = client.post(url).json(req).send().await?;
+    if !response.status().is_success() {
+        bail!("HTTP {}", response.status());
+    }
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let source = header("x-dsip-source");
+    let server_ms = header("server-timing")
+        .rsplit("dur=")
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    Ok((response.json().await?, source, server_ms))
+}
+
+async fn sequential(
+    client: &reqwest::Client,
+    url: &str,
+    req: &EvaluateRequest,
+    samples: usize,
+    expected_source: &str,
+) -> Result<(Percentiles, Percentiles)> {
+    let (mut server, mut seen) = (Vec::new(), Vec::new());
+    for _ in 0..samples {
+        let started = Instant::now();
+        let (_, source, server_ms) = post_timed(client, url, req).await?;
+        seen.push(ms(started.elapsed()));
+        if source != expected_source {
+            bail!("expected a {expected_source} answer, got {source}");
+        }
+        server.push(server_ms);
+    }
+    Ok((Percentiles::of(server), Percentiles::of(seen)))
+}
+
+/// rustc on the host (no sandbox, no server) then running the binary: the floor.
+fn bare(
+    toolchain: &Toolchain,
+    config: &Config,
+    dir: &Path,
+    code: &str,
+    same_flags: bool,
+) -> Result<f64> {
+    let source = dir.join("floor.rs");
+    let binary = dir.join("floor");
+    std::fs::write(&source, code)?;
+    let started = Instant::now();
+    let mut rustc = std::process::Command::new(&toolchain.rustc);
+    rustc.args(["--edition", "2021", "--crate-type", "bin"]);
+    if same_flags {
+        rustc.args([
+            "-C",
+            "opt-level=0",
+            "-C",
+            "debuginfo=0",
+            "-C",
+            "strip=debuginfo",
+            "-C",
+            "codegen-units=1",
+        ]);
+    }
+    for krate in &config.crates {
+        rustc
+            .arg("--extern")
+            .arg(format!("{}={}", krate.lib, krate.rlib.display()));
+    }
+    for deps in &config.deps_dirs {
+        rustc
+            .arg("-L")
+            .arg(format!("dependency={}", deps.display()));
+    }
+    let status = rustc
+        .arg("-o")
+        .arg(&binary)
+        .arg(&source)
+        .status()
+        .context("running rustc")?;
+    if !status.success() {
+        bail!("floor compile failed");
+    }
+    let output = std::process::Command::new(&binary).output()?;
+    if !output.status.success() {
+        bail!("floor run failed");
+    }
+    Ok(ms(started.elapsed()))
+}
+
+#[derive(Default)]
+struct LoadCounters {
+    answered: AtomicUsize,
+    busy: AtomicUsize,
+    errors: AtomicUsize,
+    max_us: AtomicU64,
+}
+
+/// `clients` loops for `load`, each cycling unedited → cached → edited (unique) requests.
+async fn load_test(
+    client: &reqwest::Client,
+    url: &str,
+    uses: &str,
+    unedited: &EvaluateRequest,
+    cached: &EvaluateRequest,
+    options: &BenchOptions,
+) -> Arc<LoadCounters> {
+    let counters = Arc::new(LoadCounters::default());
+    let deadline = Instant::now() + options.load;
+    let mut tasks = Vec::new();
+    for c in 0..options.clients {
+        let (client, url, counters) = (client.clone(), url.to_owned(), counters.clone());
+        let (unedited, cached, uses) = (unedited.clone(), cached.clone(), uses.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0usize;
+            while Instant::now() < deadline {
+                let req = match i % 3 {
+                    0 => unedited.clone(),
+                    1 => cached.clone(),
+                    _ => EvaluateRequest::like_book_js(
+                        &snippet(&uses, &format!("load {c} {i}")),
+                        "2021",
+                    ),
+                };
+                i += 1;
+                let started = Instant::now();
+                let outcome = post(&client, &url, &req).await;
+                let took = started.elapsed();
+                counters
+                    .max_us
+                    .fetch_max(took.as_micros() as u64, Ordering::Relaxed);
+                let counter = match outcome {
+                    Ok((resp, _)) if took <= Duration::from_secs(6) => {
+                        if resp.outcome == crate::Outcome::Busy {
+                            &counters.busy
+                        } else {
+                            &counters.answered
+                        }
+                    }
+                    _ => &counters.errors,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for task in tasks {
+        if task.await.is_err() {
+            counters.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    counters
+}

@@ -176,18 +176,40 @@ impl CgroupHost {
 }
 
 impl Drop for CgroupHost {
-    /// Removes our parent dirs; they are empty once every [`RunCgroup`] is gone.
+    /// Removes our parent dirs, with any run cgroup still inside (its processes killed first).
     fn drop(&mut self) {
         match &self.layout {
             Layout::V1 { memory, pids, cpu } => {
                 for dir in [memory, pids, cpu].into_iter().flatten() {
-                    let _ = fs::remove_dir(dir);
+                    remove_tree(dir);
                 }
             }
-            Layout::V2 { base, .. } => {
-                let _ = fs::remove_dir(base);
-            }
+            Layout::V2 { base, .. } => remove_tree(base),
         }
+    }
+}
+
+/// Kills the members of every child cgroup of `parent`, removes the children, then `parent`,
+/// retrying for up to 0.5 s while killed processes finish exiting.
+fn remove_tree(parent: &Path) {
+    for _ in 0..100 {
+        let mut busy = false;
+        for child in fs::read_dir(parent).into_iter().flatten().flatten() {
+            if !child.path().is_dir() {
+                continue;
+            }
+            for pid in read_pids(&child.path()) {
+                busy = true;
+                if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                }
+            }
+            busy |= fs::remove_dir(child.path()).is_err();
+        }
+        if !busy && fs::remove_dir(parent).is_ok() || !parent.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -271,13 +293,18 @@ impl RunCgroup {
     /// bwrap's session or double-forked: cgroup membership is inherited and cannot be shed
     /// without write access to cgroupfs, which the sandbox does not have.
     pub async fn finish(mut self) {
-        for _ in 0..200 {
+        // Members killed with their pid namespace take a moment to leave; poll with a short,
+        // growing backoff (0.2 ms .. 8 ms) because this sits on every Run's critical path.
+        let mut pause = Duration::from_micros(200);
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while std::time::Instant::now() < deadline {
             if self.kill_all() == 0 && self.try_remove() {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(8));
         }
-        tracing::warn!(dirs = ?self.dirs, "sandbox cgroup did not empty within 1 s; leaving it for drop");
+        tracing::warn!(dirs = ?self.dirs, "sandbox cgroup did not empty within 2 s; leaving it for drop");
     }
 
     /// Sends SIGKILL to every member; returns how many members there were.
@@ -308,14 +335,16 @@ impl RunCgroup {
 }
 
 impl Drop for RunCgroup {
-    /// Last resort when [`RunCgroup::finish`] was not awaited (a cancelled request).
+    /// Last resort when [`RunCgroup::finish`] was not awaited (a cancelled request, an idle
+    /// launcher at shutdown). A dir left behind is removed with its parent (see
+    /// `CgroupHost`'s drop) or by the next server's stale-parent collection.
     fn drop(&mut self) {
-        for _ in 0..3 {
+        for _ in 0..20 {
             self.kill_all();
             if self.try_remove() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(2));
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 }
@@ -426,18 +455,7 @@ fn collect_stale(dir: &Path) {
         if pid.is_empty() || Path::new("/proc").join(pid).exists() {
             continue;
         }
-        let parent = entry.path();
-        for child in fs::read_dir(&parent).into_iter().flatten().flatten() {
-            if child.path().is_dir() {
-                for pid in read_pids(&child.path()) {
-                    if let Some(pid) = rustix::process::Pid::from_raw(pid) {
-                        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-                    }
-                }
-                let _ = fs::remove_dir(child.path());
-            }
-        }
-        let _ = fs::remove_dir(&parent);
+        remove_tree(&entry.path());
     }
 }
 

@@ -79,10 +79,9 @@ const CRATES: &str = "/crates";
 #[derive(Debug)]
 pub struct Compiler {
     toolchain: Toolchain,
-    externs: Vec<(String, PathBuf)>,
-    deps_dirs: Vec<PathBuf>,
     limits: Limits,
-    temp_dir: Option<PathBuf>,
+    compile: Job,
+    run: Job,
 }
 
 /// A request after validation: what the compiler needs.
@@ -97,8 +96,9 @@ pub struct Snippet<'a> {
 }
 
 impl Compiler {
-    /// Checks that every rlib exists, so a missing build is reported at startup, not per Run.
-    pub fn new(config: &Config, toolchain: Toolchain) -> Result<Compiler> {
+    /// Checks that every rlib exists (so a missing build is reported at startup, not per Run) and
+    /// fixes the two sandbox jobs. `memory_bounded`: whether a memory cgroup bounds tmpfs use.
+    pub fn new(config: &Config, toolchain: Toolchain, memory_bounded: bool) -> Result<Compiler> {
         let missing: Vec<String> = config
             .crates
             .iter()
@@ -117,21 +117,30 @@ impl Compiler {
                 missing.join("\n  ")
             );
         }
+        let externs: Vec<(String, PathBuf)> = config
+            .crates
+            .iter()
+            .map(|c| (c.lib.clone(), c.rlib.clone()))
+            .collect();
+        let deps_dirs: Vec<PathBuf> = config
+            .deps_dirs
+            .iter()
+            .filter(|d| d.is_dir())
+            .cloned()
+            .collect();
+        let compile = compile_job(
+            &toolchain,
+            &externs,
+            &deps_dirs,
+            &config.limits,
+            memory_bounded,
+        );
+        let run = run_job(&config.limits, memory_bounded);
         Ok(Compiler {
             toolchain,
-            externs: config
-                .crates
-                .iter()
-                .map(|c| (c.lib.clone(), c.rlib.clone()))
-                .collect(),
-            deps_dirs: config
-                .deps_dirs
-                .iter()
-                .filter(|d| d.is_dir())
-                .cloned()
-                .collect(),
             limits: config.limits.clone(),
-            temp_dir: config.temp_dir.clone(),
+            compile,
+            run,
         })
     }
 
@@ -140,28 +149,33 @@ impl Compiler {
         &self.toolchain
     }
 
+    /// The sandbox jobs (compile, run), for [`Sandbox::prewarm`].
+    pub fn jobs(&self) -> [&Job; 2] {
+        [&self.compile, &self.run]
+    }
+
     /// Compiles and runs `snippet`; `Err` only when the sandbox itself failed.
     pub async fn compile_and_run(
         &self,
         sandbox: &Sandbox,
         snippet: &Snippet<'_>,
     ) -> Result<EvaluateResponse> {
-        // Per-request dir, removed on drop (also on error and on cancellation).
-        let dir = match &self.temp_dir {
-            Some(base) => tempfile::Builder::new()
-                .prefix("dsip-run-")
-                .tempdir_in(base)?,
-            None => tempfile::Builder::new().prefix("dsip-run-").tempdir()?,
-        };
-        std::fs::create_dir(dir.path().join("src"))?;
-        std::fs::write(dir.path().join("src/main.rs"), snippet.code)?;
-        let bounded = sandbox.memory_bounded();
-        if !bounded {
-            std::fs::create_dir(dir.path().join("tmp"))?;
-        }
-
-        let compile = self.compile_job(dir.path(), snippet, bounded);
-        let built = sandbox.run(&compile).await?;
+        let (built, compiled) = sandbox
+            .run(&self.compile, |work| {
+                std::fs::create_dir(work.join("src"))?;
+                std::fs::write(work.join("src/main.rs"), snippet.code)?;
+                // Per-request flags go through an argument file so the job (and its pre-started
+                // launchers) stays the same for every request.
+                std::fs::write(
+                    work.join("flags"),
+                    format!(
+                        "--edition\n{}\n-C\nopt-level={}\n",
+                        snippet.edition, snippet.opt_level
+                    ),
+                )?;
+                Ok(())
+            })
+            .await?;
         if let Some(limit) = built.limit {
             let notice = limit.message(Step::Compile, &self.limits.compile);
             let text = join(&String::from_utf8_lossy(&built.stderr), &notice);
@@ -180,8 +194,23 @@ impl Compiler {
             return Ok(EvaluateResponse::failure(text, Outcome::CompileError));
         }
 
-        let run = self.run_job(dir.path(), bounded);
-        let ran = sandbox.run(&run).await?;
+        let binary = compiled.path().join("main");
+        let (ran, _run_dir) = sandbox
+            .run(&self.run, |work| {
+                // Same filesystem: a hard link hands over the binary without copying it.
+                let target = work.join("bin").join("main");
+                if std::fs::hard_link(&binary, &target).is_err() {
+                    std::fs::copy(&binary, &target)?;
+                }
+                Ok(())
+            })
+            .await?;
+        drop(compiled);
+        tracing::debug!(
+            compile_ms = built.elapsed.as_millis() as u64,
+            run_ms = ran.elapsed.as_millis() as u64,
+            "compiled and ran a snippet"
+        );
         let stdout = String::from_utf8_lossy(&ran.stdout);
         let stderr = String::from_utf8_lossy(&ran.stderr);
         let mut result = join(&stdout, &stderr);
@@ -210,110 +239,127 @@ impl Compiler {
             outcome,
         })
     }
+}
 
-    fn compile_job(&self, dir: &Path, snippet: &Snippet<'_>, bounded: bool) -> Job {
-        let sysroot = &self.toolchain.sysroot;
-        let mut mounts = vec![
-            Mount::ReadOnly {
-                host: sysroot.clone(),
-                inside: sysroot.clone(),
-            },
-            Mount::ReadWrite {
-                host: dir.to_path_buf(),
-                inside: WORK.into(),
-            },
-        ];
-        if !self.toolchain.linker.starts_with("/usr") {
-            mounts.push(Mount::ReadOnly {
-                host: self.toolchain.linker.clone(),
-                inside: self.toolchain.linker.clone(),
-            });
-        }
-        let mut argv: Vec<OsString> = vec![
-            self.toolchain.rustc.clone().into(),
-            "--edition".into(),
-            snippet.edition.into(),
-            "--crate-type".into(),
-            "bin".into(),
-            "--crate-name".into(),
-            "playground".into(),
-            "--color".into(),
-            "never".into(),
-            "-C".into(),
-            format!("opt-level={}", snippet.opt_level).into(),
-            "-C".into(),
-            "debuginfo=0".into(),
-            "-C".into(),
-            "strip=debuginfo".into(),
-            "-C".into(),
-            "codegen-units=1".into(),
-            "-C".into(),
-            format!("linker={}", self.toolchain.linker.display()).into(),
-        ];
-        for (lib, rlib) in &self.externs {
-            let inside = format!("{CRATES}/lib{lib}.rlib");
-            mounts.push(Mount::ReadOnly {
-                host: rlib.clone(),
-                inside: inside.clone().into(),
-            });
-            argv.push("--extern".into());
-            argv.push(format!("{lib}={inside}").into());
-        }
-        for (i, deps) in self.deps_dirs.iter().enumerate() {
-            let inside = format!("{CRATES}/deps{i}");
-            mounts.push(Mount::ReadOnly {
-                host: deps.clone(),
-                inside: inside.clone().into(),
-            });
-            argv.push("-L".into());
-            argv.push(format!("dependency={inside}").into());
-        }
-        argv.extend(["-o".into(), "main".into(), "src/main.rs".into()]);
-        let tmp = if bounded {
-            mounts.push(Mount::Tmpfs {
-                inside: "/tmp".into(),
-            });
-            "/tmp".to_owned()
-        } else {
-            format!("{WORK}/tmp")
-        };
-        Job {
-            argv,
-            mounts,
-            env: vec![
-                ("PATH".into(), "/usr/bin:/bin".into()),
-                ("TMPDIR".into(), tmp),
-                ("HOME".into(), WORK.into()),
-            ],
-            cwd: WORK.into(),
-            view: HostView::Toolchain,
-            limits: self.limits.compile.clone(),
-        }
-    }
-
-    fn run_job(&self, dir: &Path, bounded: bool) -> Job {
-        let mut mounts = vec![Mount::ReadOnly {
-            host: dir.join("main"),
-            inside: format!("{WORK}/main").into(),
-        }];
-        mounts.push(if bounded {
-            Mount::Tmpfs {
-                inside: "/tmp".into(),
-            }
-        } else {
-            Mount::ReadWrite {
-                host: dir.join("tmp"),
-                inside: "/tmp".into(),
-            }
+/// rustc in the sandbox: toolchain view, the work dir writable at /playground (`src/main.rs`,
+/// argument file `flags`, output `main`), the rlibs read-only under /crates.
+fn compile_job(
+    toolchain: &Toolchain,
+    externs: &[(String, PathBuf)],
+    deps_dirs: &[PathBuf],
+    limits: &Limits,
+    bounded: bool,
+) -> Job {
+    let sysroot = &toolchain.sysroot;
+    let mut mounts = vec![
+        Mount::ReadOnly {
+            host: sysroot.clone(),
+            inside: sysroot.clone(),
+        },
+        Mount::Work {
+            sub: "",
+            inside: WORK.into(),
+            writable: true,
+        },
+    ];
+    if !toolchain.linker.starts_with("/usr") {
+        mounts.push(Mount::ReadOnly {
+            host: toolchain.linker.clone(),
+            inside: toolchain.linker.clone(),
         });
-        Job {
-            argv: vec![format!("{WORK}/main").into()],
-            mounts,
-            env: Vec::new(),
-            cwd: "/tmp".into(),
-            view: HostView::Libraries,
-            limits: self.limits.run.clone(),
+    }
+    let mut argv: Vec<OsString> = vec![
+        toolchain.rustc.clone().into(),
+        "--crate-type".into(),
+        "bin".into(),
+        "--crate-name".into(),
+        "playground".into(),
+        "--color".into(),
+        "never".into(),
+        "-C".into(),
+        "debuginfo=0".into(),
+        "-C".into(),
+        "strip=debuginfo".into(),
+        "-C".into(),
+        "codegen-units=1".into(),
+        "-C".into(),
+        format!("linker={}", toolchain.linker.display()).into(),
+    ];
+    for (lib, rlib) in externs {
+        let inside = format!("{CRATES}/lib{lib}.rlib");
+        mounts.push(Mount::ReadOnly {
+            host: rlib.clone(),
+            inside: inside.clone().into(),
+        });
+        argv.push("--extern".into());
+        argv.push(format!("{lib}={inside}").into());
+    }
+    for (i, deps) in deps_dirs.iter().enumerate() {
+        let inside = format!("{CRATES}/deps{i}");
+        mounts.push(Mount::ReadOnly {
+            host: deps.clone(),
+            inside: inside.clone().into(),
+        });
+        argv.push("-L".into());
+        argv.push(format!("dependency={inside}").into());
+    }
+    // rustc shows the path as given: `src/main.rs` reads like the public playground's messages.
+    argv.extend([
+        format!("@{WORK}/flags").into(),
+        "-o".into(),
+        "main".into(),
+        "src/main.rs".into(),
+    ]);
+    let tmp = if bounded {
+        mounts.push(Mount::Tmpfs {
+            inside: "/tmp".into(),
+        });
+        "/tmp".to_owned()
+    } else {
+        format!("{WORK}/tmp")
+    };
+    Job {
+        argv,
+        mounts,
+        env: vec![
+            ("PATH".into(), "/usr/bin:/bin".into()),
+            ("TMPDIR".into(), tmp),
+            ("HOME".into(), WORK.into()),
+        ],
+        cwd: WORK.into(),
+        view: HostView::Toolchain,
+        limits: limits.compile.clone(),
+    }
+}
+
+/// The program in the sandbox: libraries view, its binary read-only at /playground/main, a
+/// private writable /tmp.
+fn run_job(limits: &Limits, bounded: bool) -> Job {
+    let scratch = if bounded {
+        Mount::Tmpfs {
+            inside: "/tmp".into(),
         }
+    } else {
+        Mount::Work {
+            sub: "tmp",
+            inside: "/tmp".into(),
+            writable: true,
+        }
+    };
+    Job {
+        argv: vec![format!("{WORK}/main").into()],
+        mounts: vec![
+            Mount::Work {
+                sub: "bin",
+                inside: WORK.into(),
+                writable: false,
+            },
+            scratch,
+        ],
+        env: Vec::new(),
+        cwd: "/tmp".into(),
+        view: HostView::Libraries,
+        limits: limits.run.clone(),
     }
 }
 

@@ -88,9 +88,13 @@ impl Playground {
     /// Checks the host (bubblewrap, cgroups), the toolchain and the rlibs; loads the precomputed
     /// table if configured. Fails loudly on anything that would make every Run fail.
     pub fn new(config: Config) -> Result<Self> {
-        let sandbox = Sandbox::new(config.cgroups)?;
+        let sandbox = Sandbox::new(config.cgroups, config.temp_dir.clone())?;
         let toolchain = Toolchain::discover(config.rustc.as_deref())?;
-        let compiler = Compiler::new(&config, toolchain)?;
+        let compiler = Compiler::new(&config, toolchain, sandbox.memory_bounded())?;
+        // One launcher per compile slot and step, started ahead of time (see Sandbox).
+        for job in compiler.jobs() {
+            sandbox.prewarm(job, config.concurrency.max(1));
+        }
         let precomputed = match &config.precomputed {
             Some(path) => {
                 let table = Precomputed::load(path)?;

@@ -12,16 +12,19 @@
 //! (`include_str!`, `include_bytes!`, `env!`), so it is as hostile as the program it builds.
 
 use std::ffi::OsString;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::io::Write;
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use tokio::io::AsyncReadExt;
-use tokio::process::Command;
+use tokio::net::unix::pipe;
 
-use crate::cgroup::{CgroupHost, Events};
+use crate::cgroup::{CgroupHost, Events, RunCgroup};
 use crate::limits::{LimitHit, StepLimits};
 
 /// What the sandbox sees of the host, besides the job's own mounts.
@@ -34,7 +37,7 @@ pub enum HostView {
 }
 
 /// A path made visible inside the sandbox.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mount {
     /// Host path, read-only, at `inside`.
     ReadOnly {
@@ -56,10 +59,24 @@ pub enum Mount {
         /// Path inside the sandbox.
         inside: PathBuf,
     },
+    /// The step's private host temp dir (or its subdir `sub`: `""`, `"bin"` or `"tmp"`), created
+    /// per launch and removed after the step; the caller fills it before the step starts.
+    Work {
+        /// Subdirectory of the work dir (`""` for the work dir itself).
+        sub: &'static str,
+        /// Path inside the sandbox.
+        inside: PathBuf,
+        /// Whether the sandbox may write there.
+        writable: bool,
+    },
 }
 
-/// One command to run in the sandbox.
-#[derive(Debug, Clone)]
+/// Subdirectories every work dir has, so `Mount::Work` can name them.
+const WORK_SUBDIRS: [&str; 2] = ["bin", "tmp"];
+
+/// One kind of command to run in the sandbox (a template: per-request input goes into the work
+/// dir, see [`Sandbox::run`]), so that launchers for it can be started ahead of time.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     /// Program (a path inside the sandbox) and its arguments.
     pub argv: Vec<OsString>,
@@ -90,13 +107,51 @@ pub struct Finished {
     pub elapsed: Duration,
 }
 
-/// The sandbox launcher: the bwrap binary and, when available, the cgroup parent.
+/// The sandbox launcher: the bwrap binary, the cgroup parent when available, and a few
+/// pre-started launchers.
+///
+/// Why pre-started: joining a cgroup (writing `cgroup.procs`) takes the kernel's
+/// `cgroup_threadgroup_rwsem` for writing, which waits for an RCU grace period when no other
+/// write happened recently: 10-20 ms measured here, per step; and bwrap's own setup (namespaces,
+/// mounts) is another 5-15 ms. Together up to 60 ms of a ~150 ms Run. So each step's bwrap is
+/// started ahead of time, fully set up in its cgroup with its rlimits and its own work dir, and
+/// blocked just before exec (`bwrap --block-fd`); a Run fills the work dir, writes one byte, and
+/// the command starts at once, while a background thread prepares the next launcher.
 #[derive(Debug)]
 pub struct Sandbox {
+    inner: Arc<Inner>,
+    /// Jobs to pre-start, sent to the launcher thread.
+    warm: std::sync::mpsc::Sender<Job>,
+}
+
+#[derive(Debug)]
+struct Inner {
     bwrap: PathBuf,
+    temp_dir: Option<PathBuf>,
     cgroups: Option<CgroupHost>,
     degraded: Vec<String>,
+    spares: Mutex<Spares>,
 }
+
+#[derive(Debug, Default)]
+struct Spares {
+    /// Per kind of job: how many idle launchers to keep, and how many are being started.
+    targets: Vec<(Job, usize, usize)>,
+    /// Idle launchers, each for the job it was set up for.
+    idle: Vec<(Job, Launcher)>,
+}
+
+/// A bwrap set up for a job, in its cgroup with its rlimits, blocked before exec.
+#[derive(Debug)]
+struct Launcher {
+    child: Child,
+    unblock: std::io::PipeWriter,
+    cgroup: Option<RunCgroup>,
+    work: tempfile::TempDir,
+}
+
+/// The fd on which a launcher's bwrap waits (`--block-fd`).
+const BLOCK_FD: i32 = 3;
 
 const SIGXCPU: i32 = 24;
 const SIGXFSZ: i32 = 25;
@@ -134,15 +189,18 @@ const ISOLATION: &[&str] = &[
 /// rlimits still apply) but are logged as warnings by [`Sandbox::new`] and shown by `/health`.
 /// Fix: `apt-get install -y bubblewrap`; run as root or with a delegated cgroup.
 pub fn check_host() -> Result<()> {
-    let sandbox = Sandbox::probe()?;
+    let sandbox = Inner::probe()?;
     drop(sandbox);
     Ok(())
 }
 
 impl Sandbox {
     /// Finds bwrap, proves it works here, and sets up cgroups (degrading loudly when it cannot).
-    pub fn new(use_cgroups: bool) -> Result<Self> {
-        let mut sandbox = Sandbox::probe()?;
+    ///
+    /// `temp_dir` is where per-step work dirs go (`None` = the system temp dir).
+    pub fn new(use_cgroups: bool, temp_dir: Option<PathBuf>) -> Result<Self> {
+        let mut sandbox = Inner::probe()?;
+        sandbox.temp_dir = temp_dir;
         if use_cgroups {
             let detection = CgroupHost::detect();
             sandbox.degraded.extend(detection.missing);
@@ -169,21 +227,93 @@ impl Sandbox {
         for line in &sandbox.degraded {
             tracing::warn!("sandbox degraded: {line}");
         }
-        Ok(sandbox)
+        let inner = Arc::new(sandbox);
+        let (warm, jobs) = std::sync::mpsc::channel::<Job>();
+        let launcher_inner = inner.clone();
+        // One long-lived thread starts every spare: bwrap's --die-with-parent is a parent-death
+        // signal, which fires when the *thread* that forked it exits, so spares must not be
+        // forked from short-lived threads. The thread ends when the Sandbox (the sender) drops.
+        std::thread::Builder::new()
+            .name("sandbox-launcher".into())
+            .spawn(move || {
+                for job in jobs {
+                    let launched = launcher_inner.launch(&job);
+                    let mut spares = launcher_inner.lock_spares();
+                    if let Some(entry) = spares.targets.iter_mut().find(|(j, _, _)| *j == job) {
+                        entry.2 = entry.2.saturating_sub(1);
+                    }
+                    match launched {
+                        Ok(launcher) => spares.idle.push((job, launcher)),
+                        Err(e) => tracing::warn!("cannot pre-start a sandbox: {e:#}"),
+                    }
+                }
+            })
+            .context("starting the sandbox launcher thread")?;
+        Ok(Sandbox { inner, warm })
     }
 
+    /// What this host could not provide (empty when every limit is enforced).
+    pub fn degraded(&self) -> &[String] {
+        &self.inner.degraded
+    }
+
+    /// Whether memory is bounded per step as a whole (a memory cgroup), so a tmpfs is safe.
+    pub fn memory_bounded(&self) -> bool {
+        self.inner.memory_bounded()
+    }
+
+    /// Keeps `count` launchers for `job` started ahead of time (see [`Sandbox`]).
+    pub fn prewarm(&self, job: &Job, count: usize) {
+        {
+            let mut spares = self.inner.lock_spares();
+            match spares.targets.iter_mut().find(|(j, _, _)| j == job) {
+                Some((_, target, _)) => *target = count,
+                None => spares.targets.push((job.clone(), count, 0)),
+            }
+        }
+        self.refill(job);
+    }
+
+    fn take_spare(&self, job: &Job) -> Option<Launcher> {
+        let mut spares = self.inner.lock_spares();
+        let index = spares.idle.iter().position(|(j, _)| j == job)?;
+        Some(spares.idle.swap_remove(index).1)
+    }
+
+    /// Asks the launcher thread for enough launchers to bring `job` back to its target.
+    fn refill(&self, job: &Job) {
+        let missing = {
+            let mut guard = self.inner.lock_spares();
+            let spares = &mut *guard;
+            let idle = spares.idle.iter().filter(|(j, _)| j == job).count();
+            let Some(entry) = spares.targets.iter_mut().find(|(j, _, _)| j == job) else {
+                return;
+            };
+            let missing = entry.1.saturating_sub(idle + entry.2);
+            entry.2 += missing;
+            missing
+        };
+        for _ in 0..missing {
+            let _ = self.warm.send(job.clone());
+        }
+    }
+}
+
+impl Inner {
     fn probe() -> Result<Self> {
         let bwrap = find_in_path("bwrap").context(
             "bubblewrap (`bwrap`) is not installed; install it with `apt-get install -y bubblewrap`",
         )?;
-        let sandbox = Sandbox {
+        let sandbox = Inner {
             bwrap,
+            temp_dir: None,
             cgroups: None,
             degraded: Vec::new(),
+            spares: Mutex::new(Spares::default()),
         };
         let output = std::process::Command::new(&sandbox.bwrap)
             .env_clear()
-            .args(sandbox.args_for(&probe_job()))
+            .args(sandbox.args_for(&probe_job(), Path::new("/nonexistent")))
             .stdin(Stdio::null())
             .output()
             .context("cannot execute bwrap")?;
@@ -199,19 +329,26 @@ impl Sandbox {
         Ok(sandbox)
     }
 
-    /// What this host could not provide (empty when every limit is enforced).
-    pub fn degraded(&self) -> &[String] {
-        &self.degraded
+    fn lock_spares(&self) -> std::sync::MutexGuard<'_, Spares> {
+        self.spares.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Whether memory is bounded per step as a whole (a memory cgroup), so a tmpfs is safe.
-    pub fn memory_bounded(&self) -> bool {
+    fn memory_bounded(&self) -> bool {
         self.cgroups.as_ref().is_some_and(CgroupHost::has_memory)
     }
 
-    /// Runs `job` and reports how it ended; `Err` only when the sandbox itself failed.
-    pub async fn run(&self, job: &Job) -> Result<Finished> {
+    /// Starts a bwrap for `job` in a fresh cgroup and work dir, blocked before exec.
+    fn launch(&self, job: &Job) -> Result<Launcher> {
         let limits = &job.limits;
+        let work = match &self.temp_dir {
+            Some(base) => tempfile::Builder::new()
+                .prefix("dsip-run-")
+                .tempdir_in(base)?,
+            None => tempfile::Builder::new().prefix("dsip-run-").tempdir()?,
+        };
+        for sub in WORK_SUBDIRS {
+            std::fs::create_dir(work.path().join(sub))?;
+        }
         let cgroup = match &self.cgroups {
             Some(host) => Some(host.create(limits).context("creating the run's cgroup")?),
             None => None,
@@ -222,19 +359,22 @@ impl Sandbox {
         };
         let procs_fds: Vec<i32> = procs_files.iter().map(|f| f.as_raw_fd()).collect();
         let rlimits = self.rlimits(limits);
+        let (block_read, block_write) = std::io::pipe().context("creating the block pipe")?;
+        let block_fd = block_read.as_raw_fd();
 
         let mut command = Command::new(&self.bwrap);
         // env_clear on bwrap itself, not just --clearenv for the child: bwrap is pid 1 of the
         // sandbox's pid namespace and its /proc/1/environ is readable from inside.
         command
             .env_clear()
-            .args(self.args_for(job))
+            .arg("--block-fd")
+            .arg(BLOCK_FD.to_string())
+            .args(self.args_for(job, work.path()))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .stderr(Stdio::piped());
         // SAFETY: the closure runs between fork and exec; it only makes raw syscalls (write to
-        // already-open fds, setrlimit) and allocates nothing.
+        // already-open fds, setrlimit, dup2, fcntl) and allocates nothing.
         unsafe {
             command.pre_exec(move || {
                 for fd in &procs_fds {
@@ -249,14 +389,95 @@ impl Sandbox {
                         },
                     )?;
                 }
+                // The block pipe at a known fd, without close-on-exec, for `--block-fd 3`.
+                let moved = if block_fd == BLOCK_FD {
+                    libc::fcntl(BLOCK_FD, libc::F_SETFD, 0)
+                } else {
+                    libc::dup2(block_fd, BLOCK_FD)
+                };
+                if moved < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
                 Ok(())
             });
         }
-        let started = Instant::now();
-        let mut child = command.spawn().context("spawning bwrap")?;
+        let child = command.spawn().context("spawning bwrap")?;
         drop(procs_files);
-        let mut stdout_pipe = child.stdout.take().context("no stdout pipe")?;
-        let mut stderr_pipe = child.stderr.take().context("no stderr pipe")?;
+        drop(block_read);
+        Ok(Launcher {
+            child,
+            unblock: block_write,
+            cgroup,
+            work,
+        })
+    }
+}
+
+impl Drop for Inner {
+    /// Idle launchers are ours to end: kill, reap, and let their cgroups be removed.
+    fn drop(&mut self) {
+        let spares = std::mem::take(&mut self.lock_spares().idle);
+        for (_, mut launcher) in spares {
+            let _ = launcher.child.kill();
+            let _ = launcher.child.wait();
+        }
+    }
+}
+
+/// Sends SIGKILL through a pidfd when dropped (unless disarmed): a cancelled request (the client
+/// went away) still ends its sandbox. A pidfd cannot hit a recycled pid.
+struct KillOnDrop(Option<OwnedFd>);
+
+impl KillOnDrop {
+    fn kill(&self) {
+        if let Some(fd) = &self.0 {
+            let _ = rustix::process::pidfd_send_signal(fd, rustix::process::Signal::KILL);
+        }
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl Sandbox {
+    /// Runs `job`: `prepare` fills the step's work dir (source, argument file, binary), then the
+    /// command starts. Returns how it ended and the work dir (removed when dropped); `Err` only
+    /// when the sandbox itself failed.
+    pub async fn run(
+        &self,
+        job: &Job,
+        prepare: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<(Finished, tempfile::TempDir)> {
+        let limits = &job.limits;
+        let launcher = match self.take_spare(job) {
+            Some(launcher) => launcher,
+            None => self.inner.launch(job)?,
+        };
+        self.refill(job);
+        let Launcher {
+            mut child,
+            mut unblock,
+            cgroup,
+            work,
+        } = launcher;
+        let pid = rustix::process::Pid::from_child(&child);
+        let killer =
+            KillOnDrop(rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()).ok());
+        let mut stdout_pipe = pipe::Receiver::from_owned_fd(OwnedFd::from(
+            child.stdout.take().context("no stdout pipe")?,
+        ))?;
+        let mut stderr_pipe = pipe::Receiver::from_owned_fd(OwnedFd::from(
+            child.stderr.take().context("no stderr pipe")?,
+        ))?;
+
+        prepare(work.path())?;
+        let started = Instant::now();
+        unblock.write_all(b"go").context("starting the sandbox")?;
+        drop(unblock);
+        let mut waiter = tokio::task::spawn_blocking(move || child.wait());
 
         let deadline = tokio::time::Instant::now() + limits.wall;
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
@@ -277,8 +498,8 @@ impl Sandbox {
                     Ok(0) | Err(_) => err_done = true,
                     Ok(n) => stderr.extend_from_slice(&err_buf[..n]),
                 },
-                exited = child.wait(), if status.is_none() => {
-                    status = Some(exited.context("waiting for bwrap")?);
+                exited = &mut waiter, if status.is_none() => {
+                    status = Some(exited.context("joining the wait")?.context("waiting for bwrap")?);
                 }
                 _ = tokio::time::sleep_until(deadline) => {
                     ours = Some(LimitHit::WallClock);
@@ -293,18 +514,21 @@ impl Sandbox {
         if ours.is_some() {
             // Killing bwrap kills its pid-1 child (--die-with-parent) and with it the pid
             // namespace; the cgroup kill catches anything still starting up.
-            let _ = child.start_kill();
+            killer.kill();
             if let Some(cg) = &cgroup {
                 cg.kill_all();
             }
         }
         let status = match status {
             Some(status) => status,
-            None => match tokio::time::timeout(Duration::from_secs(5), child.wait()).await {
-                Ok(waited) => waited.context("waiting for bwrap")?,
+            None => match tokio::time::timeout(Duration::from_secs(5), waiter).await {
+                Ok(waited) => waited
+                    .context("joining the wait")?
+                    .context("waiting for bwrap")?,
                 Err(_) => bail!("bwrap did not exit within 5 s of SIGKILL"),
             },
         };
+        drop(killer);
         let elapsed = started.elapsed();
         let events = match cgroup {
             Some(cg) => {
@@ -323,15 +547,20 @@ impl Sandbox {
             .unwrap_or(1);
         truncate_pair(&mut stdout, &mut stderr, limits.output_bytes);
         let limit = ours.or_else(|| classify(code, &events, &stderr));
-        Ok(Finished {
-            stdout,
-            stderr,
-            status: code,
-            limit,
-            elapsed,
-        })
+        Ok((
+            Finished {
+                stdout,
+                stderr,
+                status: code,
+                limit,
+                elapsed,
+            },
+            work,
+        ))
     }
+}
 
+impl Inner {
     /// The rlimits for a step: (resource, soft, hard). Set between fork and exec, inherited by
     /// bwrap and everything it starts; none can be raised again without CAP_SYS_RESOURCE.
     fn rlimits(&self, limits: &StepLimits) -> Vec<(rustix::process::Resource, u64, u64)> {
@@ -361,7 +590,7 @@ impl Sandbox {
         list
     }
 
-    fn args_for(&self, job: &Job) -> Vec<OsString> {
+    fn args_for(&self, job: &Job, work: &Path) -> Vec<OsString> {
         let mut args: Vec<OsString> = ISOLATION.iter().map(OsString::from).collect();
         let mut push = |items: &[&dyn AsRef<std::ffi::OsStr>]| {
             args.extend(items.iter().map(|i| i.as_ref().to_owned()));
@@ -385,6 +614,14 @@ impl Sandbox {
                 Mount::ReadOnly { host, inside } => push(&[&"--ro-bind", host, inside]),
                 Mount::ReadWrite { host, inside } => push(&[&"--bind", host, inside]),
                 Mount::Tmpfs { inside } => push(&[&"--tmpfs", inside]),
+                Mount::Work {
+                    sub,
+                    inside,
+                    writable,
+                } => {
+                    let flag = if *writable { "--bind" } else { "--ro-bind" };
+                    push(&[&flag, &work.join(sub), inside]);
+                }
             }
         }
         for (key, value) in &job.env {
