@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
+use xtask::book::{self, BookOptions, BookReport, PreprocessorMode};
 
 /// A copy of the book's sources (book.toml, src/, theme/) in a temporary folder.
 pub struct ScratchBook {
@@ -29,6 +30,19 @@ impl ScratchBook {
     /// Where the copy's HTML is built.
     pub fn site(&self) -> PathBuf {
         self.dir.path().join("book")
+    }
+
+    /// Builds the copy the way `cargo xtask build` does, or through book.toml's command as the
+    /// stock `mdbook` CLI does.
+    pub fn build(&self, preprocessor: PreprocessorMode) -> Result<BookReport> {
+        book::build(
+            self.root(),
+            &BookOptions {
+                dest: self.site(),
+                live_reload: false,
+                preprocessor,
+            },
+        )
     }
 
     /// Appends `text` to the chapter at `chapter` (relative to src/) and returns the 1-based line

@@ -2,22 +2,16 @@
 //! contributor's broken directive stops the build with its file, line and field.
 
 use book_tests::ScratchBook;
-use xtask::book::{self, BookOptions, PreprocessorMode};
+use xtask::book::PreprocessorMode;
 use xtask::workspace;
 
 #[test]
 fn the_whole_book_builds_with_no_warnings() {
     let root = workspace::root();
     let scratch = ScratchBook::copy_of(&root).unwrap();
-    let report = book::build(
-        scratch.root(),
-        &BookOptions {
-            dest: scratch.site(),
-            live_reload: false,
-            preprocessor: PreprocessorMode::InProcess,
-        },
-    )
-    .expect("the book builds");
+    let report = scratch
+        .build(PreprocessorMode::InProcess)
+        .expect("the book builds");
     assert_eq!(report.warnings, Vec::<String>::new(), "mdBook warned");
     for page in [
         "index.html",
@@ -33,15 +27,7 @@ fn the_whole_book_builds_with_no_warnings() {
 fn every_published_page_holds_expanded_directives_not_raw_toml() {
     let root = workspace::root();
     let scratch = ScratchBook::copy_of(&root).unwrap();
-    book::build(
-        scratch.root(),
-        &BookOptions {
-            dest: scratch.site(),
-            live_reload: false,
-            preprocessor: PreprocessorMode::InProcess,
-        },
-    )
-    .unwrap();
+    scratch.build(PreprocessorMode::InProcess).unwrap();
     let postmortem =
         std::fs::read_to_string(scratch.site().join("01-single-node-lie/postmortem.html")).unwrap();
     assert!(
@@ -64,15 +50,9 @@ fn a_bad_directive_fails_the_build_with_its_file_line_and_field() {
             "```framework\nid = \"broken\"\nname = \"Broken\"\nthesis = \"t\"\nbody = \"b\"\nuse_wehn = \"typo\"\n```\n",
         )
         .unwrap();
-    let error = book::build(
-        scratch.root(),
-        &BookOptions {
-            dest: scratch.site(),
-            live_reload: false,
-            preprocessor: PreprocessorMode::InProcess,
-        },
-    )
-    .expect_err("a typo in a field name must fail the build");
+    let error = scratch
+        .build(PreprocessorMode::InProcess)
+        .expect_err("a typo in a field name must fail the build");
     let message = format!("{error:#}");
     let field_line = line + 5;
     assert!(
@@ -106,15 +86,9 @@ fn the_stock_mdbook_path_builds_the_same_book_through_the_command_preprocessor()
         ),
     )
     .unwrap();
-    let report = book::build(
-        scratch.root(),
-        &BookOptions {
-            dest: scratch.site(),
-            live_reload: false,
-            preprocessor: PreprocessorMode::Command,
-        },
-    )
-    .expect("the book builds through the command preprocessor");
+    let report = scratch
+        .build(PreprocessorMode::Command)
+        .expect("the book builds through the command preprocessor");
     assert_eq!(report.warnings, Vec::<String>::new());
     let page =
         std::fs::read_to_string(scratch.site().join("01-single-node-lie/postmortem.html")).unwrap();

@@ -61,19 +61,11 @@ async fn every_snippet_runs_clean_or_fails_as_marked() {
 fn the_markdown_snippets_are_exactly_what_the_built_pages_send() {
     use playground::precompute::{lookup_key, snippets_from_html};
     use std::collections::BTreeSet;
-    use xtask::book::{self, BookOptions, PreprocessorMode};
+    use xtask::book::PreprocessorMode;
 
     let root = workspace::root();
     let scratch = book_tests::ScratchBook::copy_of(&root).unwrap();
-    book::build(
-        scratch.root(),
-        &BookOptions {
-            dest: scratch.site(),
-            live_reload: false,
-            preprocessor: PreprocessorMode::InProcess,
-        },
-    )
-    .unwrap();
+    scratch.build(PreprocessorMode::InProcess).unwrap();
     let mut from_html = BTreeSet::new();
     let mut folders = vec![scratch.site()];
     while let Some(folder) = folders.pop() {

@@ -49,6 +49,16 @@
         }
         return reply;
       },
+      // For widgets: a command the crate refuses (it answers {"error": ...}) is told to the
+      // learner through `report`, and the widget carries on with its last good state.
+      attempt(request, report) {
+        try {
+          return this.call(request);
+        } catch (error) {
+          report(error.message);
+          return null;
+        }
+      },
     };
   }
 

@@ -57,15 +57,17 @@ pub fn discover(root: &Path) -> Result<Vec<CompanionCrate>> {
     Ok(crates)
 }
 
+/// The cargo profile for the widgets' WebAssembly (size-optimised; see the workspace Cargo.toml).
+const WASM_PROFILE: &str = "wasm";
+
 /// Builds the native release rlibs the playground links snippets against.
 pub fn build_native(root: &Path, crates: &[CompanionCrate]) -> Result<()> {
-    let mut cargo = cargo_build(root, crates);
-    run(&mut cargo)
+    run(&mut cargo_build(root, crates, "release"))
 }
 
 /// Builds every companion crate for the browser.
 pub fn build_wasm(root: &Path, crates: &[CompanionCrate]) -> Result<()> {
-    let mut cargo = cargo_build(root, crates);
+    let mut cargo = cargo_build(root, crates, WASM_PROFILE);
     cargo.args(["--target", WASM_TARGET]);
     run(&mut cargo)
 }
@@ -74,15 +76,15 @@ pub fn build_wasm(root: &Path, crates: &[CompanionCrate]) -> Result<()> {
 pub fn wasm_file(root: &Path, krate: &CompanionCrate) -> PathBuf {
     target_dir(root)
         .join(WASM_TARGET)
-        .join("release")
+        .join(WASM_PROFILE)
         .join(format!("{}.wasm", krate.lib))
 }
 
-fn cargo_build(root: &Path, crates: &[CompanionCrate]) -> Command {
+fn cargo_build(root: &Path, crates: &[CompanionCrate], profile: &str) -> Command {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo
         .current_dir(root)
-        .args(["build", "--release", "--quiet"]);
+        .args(["build", "--quiet", "--profile", profile]);
     for krate in crates {
         cargo.args(["-p", &krate.package]);
     }

@@ -63,22 +63,14 @@ thread_local! {
     static SIMULATION: RefCell<Simulation> = RefCell::new(Simulation::new(3));
 }
 
-/// The widget contract's one export: decode, run [`handle`], encode.
+/// The widget contract's one export: decode, [`run`] the command on the page's simulation, encode.
 #[no_mangle]
 pub extern "C" fn dsip_call(ptr: *mut u8, len: usize) -> u64 {
     // SAFETY: the runtime passes a buffer it got from `dsip_alloc` and filled with `len` bytes.
-    unsafe { wasm_bridge::respond(ptr, len, handle) }
-}
-
-/// Runs one JSON command against the page's simulation and returns the JSON reply.
-fn handle(request: &str) -> String {
-    let reply = match serde_json::from_str::<Value>(request) {
-        Ok(request) => SIMULATION.with(|sim| run(&mut sim.borrow_mut(), &request)),
-        Err(error) => Err(format!("request is not JSON: {error}")),
-    };
-    match reply {
-        Ok(state) => state.to_string(),
-        Err(message) => json!({ "error": message }).to_string(),
+    unsafe {
+        wasm_bridge::respond_json(ptr, len, |request| {
+            SIMULATION.with(|sim| run(&mut sim.borrow_mut(), request))
+        })
     }
 }
 

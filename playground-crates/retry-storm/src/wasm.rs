@@ -41,17 +41,9 @@ thread_local! {
 /// `ptr`/`len` must describe a buffer from `dsip_alloc` that JS filled (the bridge's contract).
 #[no_mangle]
 pub unsafe extern "C" fn dsip_call(ptr: *mut u8, len: usize) -> u64 {
-    wasm_bridge::respond(ptr, len, handle)
-}
-
-fn handle(request: &str) -> String {
-    let reply = serde_json::from_str::<Value>(request)
-        .map_err(|error| format!("request is not JSON: {error}"))
-        .and_then(|request| SIMULATION.with(|cell| dispatch(&mut cell.borrow_mut(), &request)));
-    match reply {
-        Ok(value) => value.to_string(),
-        Err(message) => json!({ "error": message }).to_string(),
-    }
+    wasm_bridge::respond_json(ptr, len, |request| {
+        SIMULATION.with(|cell| dispatch(&mut cell.borrow_mut(), request))
+    })
 }
 
 fn dispatch(simulation: &mut Simulation, request: &Value) -> Result<Value, String> {

@@ -52,3 +52,26 @@ pub unsafe fn respond(ptr: *mut u8, len: usize, handler: impl FnOnce(&str) -> St
     let reply_ptr = Box::into_raw(reply) as *mut u8;
     ((reply_ptr as u64) << 32) | reply_len
 }
+
+/// [`respond`] for the JSON-command handlers every widget uses: parses the request, runs
+/// `handler`, and serialises its answer. An `Err(message)` (or a request that is not JSON)
+/// becomes `{"error": message}`, which the widget runtime turns into a thrown `Error`, so each
+/// crate's handler deals only in its own commands.
+///
+/// # Safety
+/// As for [`respond`].
+pub unsafe fn respond_json(
+    ptr: *mut u8,
+    len: usize,
+    handler: impl FnOnce(&serde_json::Value) -> Result<serde_json::Value, String>,
+) -> u64 {
+    respond(ptr, len, |text| {
+        let reply = serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|error| format!("request is not JSON: {error}"))
+            .and_then(|request| handler(&request));
+        match reply {
+            Ok(value) => value.to_string(),
+            Err(message) => serde_json::json!({ "error": message }).to_string(),
+        }
+    })
+}

@@ -160,12 +160,7 @@
     }
 
     function call(request) {
-      try {
-        return wasm.call(request);
-      } catch (error) {
-        say(error.message);
-        return null;
-      }
+      return wasm.attempt(request, say);
     }
 
     function adopt(reply) {

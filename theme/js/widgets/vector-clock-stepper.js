@@ -110,12 +110,7 @@
     stage.append(hint, controls, inFlight, scroll, legend, comparisonPanel, pairsPanel, announce);
 
     function call(request) {
-      try {
-        return wasm.call(request);
-      } catch (error) {
-        say(error.message);
-        return null;
-      }
+      return wasm.attempt(request, say);
     }
 
     function say(text) {
