@@ -46,20 +46,29 @@ impl fmt::Display for Moves {
 ///
 /// Every moved key is data copied over the network while the cluster is changing, so this is the
 /// cost of a rebalance.
-pub fn keys_moved<B, A, S>(before: &B, after: &A, keys: &[S]) -> Moves
-where
-    B: Partitioner + ?Sized,
-    A: Partitioner + ?Sized,
-    S: AsRef<str>,
-{
+pub fn keys_moved<S: AsRef<str>>(
+    before: &dyn Partitioner,
+    after: &dyn Partitioner,
+    keys: &[S],
+) -> Moves {
+    count_moved(before, after, &as_strs(keys))
+}
+
+/// The loop of [`keys_moved`], outside the generic function so it is compiled optimized in this
+/// crate even when a snippet is compiled without optimizations.
+fn count_moved(before: &dyn Partitioner, after: &dyn Partitioner, keys: &[&str]) -> Moves {
     let moved = keys
         .iter()
-        .filter(|key| before.owner(key.as_ref()) != after.owner(key.as_ref()))
+        .filter(|&&key| before.owner(key) != after.owner(key))
         .count();
     Moves {
         moved,
         total: keys.len(),
     }
+}
+
+fn as_strs<S: AsRef<str>>(keys: &[S]) -> Vec<&str> {
+    keys.iter().map(AsRef::as_ref).collect()
 }
 
 /// Load per node: how many keys (or requests) each node serves.
@@ -135,12 +144,8 @@ impl fmt::Display for Load {
 }
 
 /// Counts how many of `keys` each node owns: the storage load.
-pub fn load<P, S>(partitioner: &P, keys: &[S]) -> Load
-where
-    P: Partitioner + ?Sized,
-    S: AsRef<str>,
-{
-    weighted_load(partitioner, keys, &vec![1; keys.len()])
+pub fn load<S: AsRef<str>>(partitioner: &dyn Partitioner, keys: &[S]) -> Load {
+    sum_load(partitioner, &as_strs(keys), None)
 }
 
 /// Sums `weights[i]` onto the owner of `keys[i]`: the request load when `weights` are request
@@ -148,18 +153,24 @@ where
 ///
 /// # Panics
 /// If `weights` is shorter than `keys`.
-pub fn weighted_load<P, S>(partitioner: &P, keys: &[S], weights: &[u64]) -> Load
-where
-    P: Partitioner + ?Sized,
-    S: AsRef<str>,
-{
+pub fn weighted_load<S: AsRef<str>>(
+    partitioner: &dyn Partitioner,
+    keys: &[S],
+    weights: &[u64],
+) -> Load {
     assert!(weights.len() >= keys.len(), "one weight per key");
+    sum_load(partitioner, &as_strs(keys), Some(weights))
+}
+
+/// The loop of [`load`] and [`weighted_load`] (no weights: each key counts once), compiled
+/// optimized in this crate.
+fn sum_load(partitioner: &dyn Partitioner, keys: &[&str], weights: Option<&[u64]>) -> Load {
     let nodes = partitioner.nodes();
     let slot: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
     let mut per_node: Vec<(String, u64)> = nodes.iter().map(|&n| (n.to_string(), 0)).collect();
-    for (key, &weight) in keys.iter().zip(weights) {
-        if let Some(owner) = partitioner.owner(key.as_ref()) {
-            per_node[slot[owner]].1 += weight;
+    for (index, &key) in keys.iter().enumerate() {
+        if let Some(owner) = partitioner.owner(key) {
+            per_node[slot[owner]].1 += weights.map_or(1, |weights| weights[index]);
         }
     }
     Load { per_node }

@@ -36,10 +36,21 @@ impl Ring {
 
     /// A ring holding `nodes`, each with `vnodes` points.
     pub fn with_nodes<S: AsRef<str>>(nodes: &[S], vnodes: u32) -> Self {
+        Self::from_names(
+            nodes.iter().map(|n| n.as_ref().to_string()).collect(),
+            vnodes,
+        )
+    }
+
+    /// The work of [`with_nodes`](Self::with_nodes), kept out of the generic function so it is
+    /// compiled (optimized) once in this crate rather than in every snippet that calls it, and so
+    /// the ring is built once rather than once per node.
+    fn from_names(mut nodes: Vec<String>, vnodes: u32) -> Self {
+        nodes.sort_unstable();
+        nodes.dedup();
         let mut ring = Self::new(vnodes);
-        for node in nodes {
-            ring.add_node(node.as_ref());
-        }
+        ring.nodes = nodes;
+        ring.rebuild();
         ring
     }
 
@@ -94,15 +105,28 @@ impl Ring {
 
     /// Where virtual node `index` of `node` sits: the hash of `"<node>#<index>"`.
     pub fn point_position(node: &str, index: u32) -> u64 {
-        hash_str(&format!("{node}#{index}"))
+        let mut label = String::new();
+        Self::point_label(&mut label, node, index);
+        hash_str(&label)
+    }
+
+    /// Writes `"<node>#<index>"` into `label`, reusing its allocation.
+    fn point_label(label: &mut String, node: &str, index: u32) {
+        use std::fmt::Write;
+        label.clear();
+        label.push_str(node);
+        // Writing to a String cannot fail.
+        let _ = write!(label, "#{index}");
     }
 
     fn rebuild(&mut self) {
         self.points.clear();
+        self.points.reserve(self.nodes.len() * self.vnodes as usize);
+        let mut label = String::new();
         for (node_index, node) in self.nodes.iter().enumerate() {
             for vnode in 0..self.vnodes {
-                self.points
-                    .push((Self::point_position(node, vnode), node_index));
+                Self::point_label(&mut label, node, vnode);
+                self.points.push((hash_str(&label), node_index));
             }
         }
         // Ties (two points on one hash) go to the node that sorts first, so the ring depends
