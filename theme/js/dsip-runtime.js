@@ -104,6 +104,13 @@
     },
     // Exposed for tests and for widgets that compare against the crate directly.
     instantiate,
+    // The one DOM helper every widget needs: an element with attributes and optional text.
+    el(tag, attributes = {}, text) {
+      const node = document.createElement(tag);
+      for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+      if (text !== undefined) node.textContent = text;
+      return node;
+    },
     // True when the page is in one of mdBook's dark themes; widgets read colours from CSS
     // variables, so they only need this for canvas drawing.
     isDark() {

@@ -36,23 +36,15 @@ thread_local! {
     static SCENARIO: RefCell<Option<Scenario>> = const { RefCell::new(None) };
 }
 
-/// The ABI entry point: hands the request to [`handle`] through the bridge.
+/// The ABI entry point: hands the parsed request to [`dispatch`] through the bridge.
 ///
 /// # Safety
 /// `ptr` and `len` must describe a buffer from `dsip_alloc` that JS has filled.
 #[no_mangle]
 pub unsafe extern "C" fn dsip_call(ptr: *mut u8, len: usize) -> u64 {
-    wasm_bridge::respond(ptr, len, handle)
-}
-
-fn handle(request: &str) -> String {
-    let reply = serde_json::from_str::<Value>(request)
-        .map_err(|error| format!("request is not JSON: {error}"))
-        .and_then(|request| SCENARIO.with(|cell| dispatch(&request, &mut cell.borrow_mut())));
-    match reply {
-        Ok(value) => value.to_string(),
-        Err(error) => json!({ "error": error }).to_string(),
-    }
+    wasm_bridge::respond_json(ptr, len, |request| {
+        SCENARIO.with(|cell| dispatch(request, &mut cell.borrow_mut()))
+    })
 }
 
 fn dispatch(request: &Value, slot: &mut Option<Scenario>) -> Result<Value, String> {

@@ -27,12 +27,7 @@
   // Readers who asked for less motion still see moved keys change colour, without the jump.
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
-  function el(tag, attributes = {}, text) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const el = DSIP.el;
 
   const count = (n) => Math.round(n).toLocaleString("en-US");
 

@@ -29,12 +29,7 @@
     deadline: "Deadline propagation",
   };
 
-  function el(tag, attributes = {}, text) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const el = DSIP.el;
 
   const whole = (n) => Math.round(n).toLocaleString("en-US");
   const secondsText = (t) => (Math.round(t * 10) / 10).toLocaleString("en-US");

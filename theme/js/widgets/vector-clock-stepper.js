@@ -21,12 +21,7 @@
   const RADIUS = 9;
   let instances = 0; // makes marker ids unique when a page has two steppers
 
-  function el(tag, attributes = {}, text) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const el = DSIP.el;
 
   function svg(tag, attributes = {}, text) {
     const node = document.createElementNS(SVG, tag);
