@@ -112,11 +112,15 @@ impl Config {
     }
 
     /// Settings for batch callers (snippet tests, precomputation) that must never be told "busy":
-    /// an effectively unbounded queue with a long wait. Limits are unchanged so that results match
-    /// what learners get.
+    /// an effectively unbounded queue with a long wait, and a compile step allowed 30 s instead of
+    /// 3 s, because a build compiles every snippet of the book on a machine busy with the build
+    /// itself, and a precomputed result must depend on the snippet, not on that load. The run
+    /// step's limits are unchanged, so a snippet that is too slow for learners still fails here.
     pub fn batch(mut self) -> Config {
         self.queue_len = 100_000;
         self.queue_wait = Duration::from_secs(3600);
+        self.limits.compile.wall = Duration::from_secs(30);
+        self.limits.compile.cpu = Duration::from_secs(30);
         self
     }
 }

@@ -22,11 +22,40 @@ pub struct Summary {
     pub not_clean: Vec<Outcome>,
 }
 
-/// Precomputes the results for every page under `site` and writes the static files beside them.
-pub fn run(root: &Path, site: &Path) -> Result<Summary> {
-    let runtime = tokio::runtime::Runtime::new()?;
-    let playground = Playground::new(Config::for_workspace(root).batch())
-        .context("the playground could not start, so Run results cannot be precomputed")?;
+/// The playground a build compiles snippets with, and the runtime it lives on. Made once a process
+/// and reused for every rebuild: starting a playground pre-starts its sandboxes, and those belong
+/// to the runtime that started them.
+pub struct Precomputer {
+    runtime: tokio::runtime::Runtime,
+    playground: Playground,
+}
+
+impl Precomputer {
+    /// Starts a batch playground (never "busy"; see `playground::Config::batch`) for `root`'s
+    /// companion crates, which must already be built.
+    pub fn start(root: &Path) -> Result<Self> {
+        let runtime = tokio::runtime::Runtime::new()?;
+        let playground = runtime
+            .block_on(async { Playground::new(Config::for_workspace(root).batch()) })
+            .context("the playground could not start, so Run results cannot be precomputed")?;
+        Ok(Precomputer {
+            runtime,
+            playground,
+        })
+    }
+
+    /// Precomputes the results for every page under `site` and writes the static files there.
+    pub fn run(&self, root: &Path, site: &Path) -> Result<Summary> {
+        run(&self.runtime, &self.playground, root, site)
+    }
+}
+
+fn run(
+    runtime: &tokio::runtime::Runtime,
+    playground: &Playground,
+    root: &Path,
+    site: &Path,
+) -> Result<Summary> {
     let mut requests = Vec::new();
     for page in html_pages(site)? {
         requests.extend(snippets_from_html(&std::fs::read_to_string(page)?));
@@ -41,7 +70,7 @@ pub fn run(root: &Path, site: &Path) -> Result<Summary> {
         .filter(|request| !known.entries.contains_key(&lookup_key(request)))
         .cloned()
         .collect();
-    let fresh = runtime.block_on(playground::precompute(&playground, &missing))?;
+    let fresh = runtime.block_on(playground::precompute(playground, &missing))?;
     let compiled = fresh.entries.len();
     known.entries.extend(fresh.entries);
     let wanted: std::collections::BTreeSet<String> = requests.iter().map(lookup_key).collect();

@@ -14,14 +14,13 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use tower_http::services::{ServeDir, ServeFile};
 use xtask::book::LIVE_RELOAD_ENDPOINT;
-use xtask::companions::CompanionCrate;
 use xtask::{setup, workspace};
 
 /// Builds everything, then serves until interrupted.
 pub fn run(root: &Path, port: u16) -> Result<()> {
     setup::ensure_sandbox()?;
     let dest = workspace::site_dir(root);
-    let crates = site::build(root, &dest, true)?;
+    let built = site::build(root, &dest, true)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let address = SocketAddr::from(([127, 0, 0, 1], port));
@@ -34,7 +33,7 @@ pub fn run(root: &Path, port: u16) -> Result<()> {
                 )
             })?;
         let (reload, _) = broadcast::channel::<()>(4);
-        let _watcher = watch(root.to_path_buf(), dest.clone(), crates, reload.clone())?;
+        let _watcher = watch(root.to_path_buf(), dest.clone(), built, reload.clone())?;
         let app = app(root, &dest, reload)?;
         eprintln!("serving the book at http://{address}/ (Ctrl-C to stop)");
         axum::serve(listener, app)
@@ -73,7 +72,7 @@ async fn notify_on_reload(mut socket: WebSocket, mut reload: broadcast::Receiver
 fn watch(
     root: PathBuf,
     dest: PathBuf,
-    crates: Vec<CompanionCrate>,
+    built: site::Built,
     reload: broadcast::Sender<()>,
 ) -> Result<impl Drop> {
     let watched_root = root.clone();
@@ -84,7 +83,7 @@ fn watch(
                 return;
             }
             eprintln!("change detected: rebuilding the book");
-            match site::pages(&root, &dest, &crates, true) {
+            match site::pages(&root, &dest, &built, true) {
                 Ok(()) => {
                     let _ = reload.send(());
                 }

@@ -49,15 +49,27 @@ const SANDBOX: DebianPackage = DebianPackage {
     why: "the playground runs every snippet inside bubblewrap",
 };
 
+const LINKER: DebianPackage = DebianPackage {
+    name: "gcc",
+    provides: "/usr/bin/cc",
+    why: "rustc links the playground's snippets with cc",
+};
+
+const C_LIBRARY: DebianPackage = DebianPackage {
+    name: "libc6-dev",
+    provides: "/usr/include/stdio.h",
+    why: "the linker needs libc's start files",
+};
+
 const BROWSER: DebianPackage = DebianPackage {
     name: "chromium",
     provides: CHROMIUM,
     why: "the browser tests drive Debian's chromium",
 };
 
-/// Makes sure the playground's sandbox (bubblewrap) is installed.
+/// Makes sure the playground can compile and link snippets inside its sandbox (bubblewrap).
 pub fn ensure_sandbox() -> Result<()> {
-    ensure_debian_packages(&[SANDBOX])
+    ensure_debian_packages(&[SANDBOX, LINKER, C_LIBRARY])
 }
 
 /// Makes sure everything the browser tests need is installed: chromium from Debian and

@@ -6,12 +6,18 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use xtask::book::{self, BookOptions, PreprocessorMode};
 use xtask::companions::{self, CompanionCrate};
-use xtask::precompute;
+use xtask::precompute::Precomputer;
 use xtask::setup;
 
-/// Builds everything into `dest`. Returns the companion crates so `serve` can rebuild pages
-/// without rediscovering them.
-pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Vec<CompanionCrate>> {
+/// What a rebuild of the pages needs that the first build made: the companion crates and the
+/// playground that precomputes Run results.
+pub struct Built {
+    crates: Vec<CompanionCrate>,
+    precomputer: Precomputer,
+}
+
+/// Builds everything into `dest`. Returns what `serve` needs to rebuild the pages on each edit.
+pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Built> {
     let started = Instant::now();
     setup::ensure_wasm_target()?;
     setup::ensure_sandbox()?;
@@ -21,13 +27,17 @@ pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Vec<Companio
     eprintln!("[2/3] companion crates: WebAssembly for the widgets");
     companions::build_wasm(root, &crates)?;
     eprintln!("[3/3] the book");
-    pages(root, dest, &crates, live_reload)?;
+    let built = Built {
+        crates,
+        precomputer: Precomputer::start(root)?,
+    };
+    pages(root, dest, &built, live_reload)?;
     eprintln!(
         "built {} in {:.1} s",
         dest.display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(crates)
+    Ok(built)
 }
 
 /// Rebuilds the pages (and what mdBook's clean build directory loses each time) without touching
@@ -36,7 +46,7 @@ pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Vec<Companio
 /// The site is assembled in a staging folder beside `dest` and swapped in with two renames, so a
 /// browser reloading during a rebuild never sees a half-written or empty site, and a build that
 /// fails leaves the last good site in place.
-pub fn pages(root: &Path, dest: &Path, crates: &[CompanionCrate], live_reload: bool) -> Result<()> {
+pub fn pages(root: &Path, dest: &Path, built: &Built, live_reload: bool) -> Result<()> {
     let staging = sibling(dest, "staging");
     let retired = sibling(dest, "retired");
     for leftover in [&staging, &retired] {
@@ -55,8 +65,8 @@ pub fn pages(root: &Path, dest: &Path, crates: &[CompanionCrate], live_reload: b
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    book::install_wasm(root, &staging, crates)?;
-    let summary = precompute::run(root, &staging)?;
+    book::install_wasm(root, &staging, &built.crates)?;
+    let summary = built.precomputer.run(root, &staging)?;
     eprintln!(
         "Run results: {} snippets ({} compiled now, the rest from earlier builds)",
         summary.snippets, summary.compiled
