@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tokio::sync::broadcast;
+use tower_http::services::ServeDir;
 use xtask::process::run as run_command;
 use xtask::setup::{self, CHROMIUM};
 use xtask::workspace;
@@ -65,11 +66,17 @@ fn browser(root: &Path, site_dir: &Path, browser_tests: &Path) -> Result<()> {
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let address = listener.local_addr()?;
     runtime.spawn(async move { axum::serve(listener, app).await });
+    // The same site as a static host serves it: files only, no playground behind it.
+    let static_only = axum::Router::new().fallback_service(ServeDir::new(site_dir));
+    let static_listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let static_address = static_listener.local_addr()?;
+    runtime.spawn(async move { axum::serve(static_listener, static_only).await });
     let mut node = Command::new("node");
     node.arg("--test")
         .args(&files)
         .current_dir(browser_tests)
         .env("BOOK_URL", format!("http://{address}/"))
+        .env("STATIC_BOOK_URL", format!("http://{static_address}/"))
         .env("CHROMIUM", CHROMIUM);
     let outcome = run_command(&mut node);
     runtime.shutdown_background();
