@@ -230,7 +230,8 @@ enum Controller {
     All,
 }
 
-/// The cgroup(s) of one sandboxed step; killed and removed by [`RunCgroup::finish`] or on drop.
+/// The cgroup(s) of one sandboxed step; emptied by [`RunCgroup::empty`], killed and removed on
+/// drop.
 #[derive(Debug)]
 pub struct RunCgroup {
     dirs: Vec<(PathBuf, Controller)>,
@@ -287,24 +288,27 @@ impl RunCgroup {
         events
     }
 
-    /// Kills every process still in the cgroup, waits until it is empty, then removes it.
+    /// Kills every process still in the cgroup and waits until it is empty; `false` if it did
+    /// not empty within 2 s. Removing the (empty) dirs is left to drop, which the sandbox runs
+    /// off the answer's critical path (see `Sandbox`'s cleanup thread).
     ///
     /// This is what makes "no process outlives its request" hold even for a process that left
     /// bwrap's session or double-forked: cgroup membership is inherited and cannot be shed
     /// without write access to cgroupfs, which the sandbox does not have.
-    pub async fn finish(mut self) {
+    pub async fn empty(&self) -> bool {
         // Members killed with their pid namespace take a moment to leave; poll with a short,
         // growing backoff (0.2 ms .. 8 ms) because this sits on every Run's critical path.
         let mut pause = Duration::from_micros(200);
         let deadline = std::time::Instant::now() + Duration::from_secs(2);
         while std::time::Instant::now() < deadline {
-            if self.kill_all() == 0 && self.try_remove() {
-                return;
+            if self.kill_all() == 0 {
+                return true;
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(8));
         }
-        tracing::warn!(dirs = ?self.dirs, "sandbox cgroup did not empty within 2 s; leaving it for drop");
+        tracing::warn!(dirs = ?self.dirs, "sandbox cgroup did not empty within 2 s");
+        false
     }
 
     /// Sends SIGKILL to every member; returns how many members there were.
@@ -335,8 +339,8 @@ impl RunCgroup {
 }
 
 impl Drop for RunCgroup {
-    /// Last resort when [`RunCgroup::finish`] was not awaited (a cancelled request, an idle
-    /// launcher at shutdown). A dir left behind is removed with its parent (see
+    /// Kills any member left (none after [`RunCgroup::empty`]; some for a cancelled request or
+    /// an idle launcher at shutdown) and removes the dirs. A dir left behind is removed with its parent (see
     /// `CgroupHost`'s drop) or by the next server's stale-parent collection.
     fn drop(&mut self) {
         for _ in 0..20 {

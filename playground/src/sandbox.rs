@@ -117,12 +117,31 @@ pub struct Finished {
 /// started ahead of time, fully set up in its cgroup with its rlimits and its own work dir, and
 /// blocked just before exec (`bwrap --block-fd`); a Run fills the work dir, writes one byte, and
 /// the command starts at once, while a background thread prepares the next launcher.
+///
+/// Cleanup is off the critical path too: once a step's processes are all dead (its cgroup killed
+/// and verified empty, so nothing outlives the request), removing its cgroup dirs and work dir
+/// (0-12 ms measured here: a cgroup rmdir can wait for the kernel) is handed to a cleanup thread
+/// and the answer goes out. The hand-off queue is bounded ([`CLEANUP_BACKLOG`]); when it is full
+/// the step cleans up itself, synchronously, so a flood of requests cannot grow a backlog of
+/// leftover dirs. Dropping the `Sandbox` drains the queue and joins the thread.
 #[derive(Debug)]
 pub struct Sandbox {
     inner: Arc<Inner>,
     /// Jobs to pre-start, sent to the launcher thread.
     warm: std::sync::mpsc::Sender<Job>,
+    /// Finished steps' leftovers, sent to the cleanup thread (`None` only while dropping).
+    cleanup: Option<std::sync::mpsc::SyncSender<Leftovers>>,
+    /// The cleanup thread, joined on drop so that nothing is left behind at shutdown.
+    cleaner: Option<std::thread::JoinHandle<()>>,
 }
+
+/// What a finished step leaves to remove: its emptied cgroup and/or its work dir. Both remove
+/// themselves on drop.
+type Leftovers = (Option<RunCgroup>, Option<tempfile::TempDir>);
+
+/// Leftovers that may wait for the cleanup thread before steps clean up synchronously: a few
+/// per compile slot, enough to absorb bursts on the machines this runs on.
+const CLEANUP_BACKLOG: usize = 16;
 
 #[derive(Debug)]
 struct Inner {
@@ -249,7 +268,35 @@ impl Sandbox {
                 }
             })
             .context("starting the sandbox launcher thread")?;
-        Ok(Sandbox { inner, warm })
+        let (cleanup, leftovers) = std::sync::mpsc::sync_channel::<Leftovers>(CLEANUP_BACKLOG);
+        // Ends when the Sandbox drops its sender, after removing everything already queued.
+        let cleaner = std::thread::Builder::new()
+            .name("sandbox-cleanup".into())
+            .spawn(move || leftovers.into_iter().for_each(drop))
+            .context("starting the sandbox cleanup thread")?;
+        Ok(Sandbox {
+            inner,
+            warm,
+            cleanup: Some(cleanup),
+            cleaner: Some(cleaner),
+        })
+    }
+
+    /// Removes a finished step's work dir (as returned by [`Sandbox::run`]) off the critical path.
+    pub fn discard(&self, work: tempfile::TempDir) {
+        self.dispose((None, Some(work)));
+    }
+
+    /// Queues leftovers for the cleanup thread, or removes them now when the queue is full.
+    fn dispose(&self, leftovers: Leftovers) {
+        use std::sync::mpsc::TrySendError;
+        if let Some(cleanup) = &self.cleanup {
+            if let Err(TrySendError::Full(back) | TrySendError::Disconnected(back)) =
+                cleanup.try_send(leftovers)
+            {
+                drop(back);
+            }
+        }
     }
 
     /// What this host could not provide (empty when every limit is enforced).
@@ -413,6 +460,16 @@ impl Inner {
     }
 }
 
+impl Drop for Sandbox {
+    /// Lets the cleanup thread finish what is queued, and waits for it.
+    fn drop(&mut self) {
+        drop(self.cleanup.take());
+        if let Some(cleaner) = self.cleaner.take() {
+            let _ = cleaner.join();
+        }
+    }
+}
+
 impl Drop for Inner {
     /// Idle launchers are ours to end: kill, reap, and let their cgroups be removed.
     fn drop(&mut self) {
@@ -444,8 +501,9 @@ impl Drop for KillOnDrop {
 
 impl Sandbox {
     /// Runs `job`: `prepare` fills the step's work dir (source, argument file, binary), then the
-    /// command starts. Returns how it ended and the work dir (removed when dropped); `Err` only
-    /// when the sandbox itself failed.
+    /// command starts. Returns how it ended and the work dir (removed when dropped; hand it to
+    /// [`Sandbox::discard`] to remove it off the critical path); `Err` only when the sandbox
+    /// itself failed.
     pub async fn run(
         &self,
         job: &Job,
@@ -533,7 +591,13 @@ impl Sandbox {
         let events = match cgroup {
             Some(cg) => {
                 let events = cg.events();
-                cg.finish().await;
+                // Every process of the step is dead before we answer; only removing the empty
+                // dirs is deferred. If it did not empty, drop here: kill again and retry.
+                if cg.empty().await {
+                    self.dispose((Some(cg), None));
+                } else {
+                    drop(cg);
+                }
                 events
             }
             None => Events::default(),
