@@ -451,16 +451,22 @@ fn collect_stale(dir: &Path) {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix("dsip-playground-") else {
-            continue;
-        };
-        let pid = rest.split('-').next().unwrap_or("");
-        if pid.is_empty() || Path::new("/proc").join(pid).exists() {
-            continue;
+        if left_by_dead_process(&entry.file_name().to_string_lossy()) {
+            remove_tree(&entry.path());
         }
-        remove_tree(&entry.path());
     }
+}
+
+/// Whether `name` is a `dsip-playground-<pid>…` folder (a cgroup parent or a work-dir root) whose
+/// process no longer exists, so nothing can be using it.
+pub(crate) fn left_by_dead_process(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("dsip-playground-") else {
+        return false;
+    };
+    let pid = rest.split('-').next().unwrap_or("");
+    !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && !Path::new("/proc").join(pid).exists()
 }
 
 fn detect_v1(own: &str, mounts: &[Mount], leaf: &str) -> Detection {

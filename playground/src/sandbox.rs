@@ -219,7 +219,7 @@ impl Sandbox {
     /// `temp_dir` is where per-step work dirs go (`None` = the system temp dir).
     pub fn new(use_cgroups: bool, temp_dir: Option<PathBuf>) -> Result<Self> {
         let mut sandbox = Inner::probe()?;
-        sandbox.temp_dir = temp_dir;
+        sandbox.temp_dir = Some(own_work_root(temp_dir)?);
         if use_cgroups {
             let detection = CgroupHost::detect();
             sandbox.degraded.extend(detection.missing);
@@ -458,6 +458,27 @@ impl Inner {
             work,
         })
     }
+}
+
+/// The folder this process's work dirs go in: `<temp>/dsip-playground-<pid>`, created here.
+///
+/// Pre-started sandboxes hold work dirs that only a drop removes, and a process that exits
+/// without dropping its playground (killed, or a test binary with one in a static) would leave
+/// them behind for ever. Naming the folder after the process lets the next playground on the
+/// machine recognise and remove folders whose process is gone, as is done for cgroup parents.
+fn own_work_root(temp_dir: Option<PathBuf>) -> Result<PathBuf> {
+    let base = temp_dir.unwrap_or_else(std::env::temp_dir);
+    if let Ok(entries) = std::fs::read_dir(&base) {
+        for entry in entries.flatten() {
+            if crate::cgroup::left_by_dead_process(&entry.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let own = base.join(format!("dsip-playground-{}", std::process::id()));
+    std::fs::create_dir_all(&own)
+        .with_context(|| format!("creating the work-dir root {}", own.display()))?;
+    Ok(own)
 }
 
 impl Drop for Sandbox {
