@@ -2,7 +2,7 @@
 // Run button on real snippets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, widgetsMounted } from "./harness.mjs";
+import { editSnippet, openPage, runSnippet, widgetsMounted } from "./harness.mjs";
 
 const THEMES = ["light", "rust", "coal", "navy", "ayu"];
 
@@ -55,32 +55,10 @@ test("every published page loads clean in every theme and its widgets mount", as
   }
 });
 
-async function firstRunnable(page) {
-  const block = page.locator("pre.playground").first();
-  await block.scrollIntoViewIfNeeded();
-  await block.hover(); // mdBook shows the buttons on hover only
-  const button = block.locator("button.play-button");
-  await button.waitFor({ state: "visible", timeout: 6000 });
-  return { block, button };
-}
-
-async function resultOf(block) {
-  const result = block.locator("code.result");
-  await result.waitFor({ timeout: 10000 });
-  await block.page().waitForFunction(
-    (el) => el.innerText.trim() !== "" && el.innerText !== "Running...",
-    await result.elementHandle(),
-    { timeout: 10000 },
-  );
-  return result.innerText();
-}
-
 test("Run on an unedited snippet shows the program's real output", async () => {
   const { page, consoleErrors, close } = await openPage("01-single-node-lie/reference-implementation.html");
   try {
-    const { block, button } = await firstRunnable(page);
-    await button.click();
-    const output = await resultOf(block);
+    const output = await runSnippet(page.locator("pre.playground").first());
     assert.doesNotMatch(output, /error(\[E\d+\])?:|Playground Communication|not available/i);
     assert.ok(output.trim().split("\n").length >= 2, `real output, got: ${output}`);
     assert.deepEqual(consoleErrors(), []);
@@ -92,18 +70,10 @@ test("Run on an unedited snippet shows the program's real output", async () => {
 test("Run on an edited snippet compiles it on the playground and shows its output", async () => {
   const { page, consoleErrors, close } = await openPage("01-single-node-lie/reference-implementation.html");
   try {
-    const { block, button } = await firstRunnable(page);
+    const block = page.locator("pre.playground").first();
     const marker = `edited-${Date.now()}`;
-    await page.evaluate(
-      ([el, text]) => {
-        const editor = window.ace.edit(el.querySelector("code"));
-        editor.setValue(`use clocks::*;\nfn main() {\n    println!("${text} {}", 6 * 7);\n}\n`, 1);
-      },
-      [await block.elementHandle(), marker],
-    );
-    await block.hover();
-    await button.click();
-    const output = await resultOf(block);
+    await editSnippet(block, `use clocks::*;\nfn main() {\n    println!("${marker} {}", 6 * 7);\n}\n`);
+    const output = await runSnippet(block);
     assert.match(output, new RegExp(`${marker} 42`));
     assert.deepEqual(consoleErrors(), []);
   } finally {
@@ -114,13 +84,9 @@ test("Run on an edited snippet compiles it on the playground and shows its outpu
 test("a compile error is shown to the learner, not swallowed", async () => {
   const { page, close } = await openPage("01-single-node-lie/reference-implementation.html");
   try {
-    const { block, button } = await firstRunnable(page);
-    await page.evaluate((el) => {
-      window.ace.edit(el.querySelector("code")).setValue("fn main() { let x: u32 = \"nope\"; }\n", 1);
-    }, await block.elementHandle());
-    await block.hover();
-    await button.click();
-    const output = await resultOf(block);
+    const block = page.locator("pre.playground").first();
+    await editSnippet(block, 'fn main() { let x: u32 = "nope"; }\n');
+    const output = await runSnippet(block);
     assert.match(output, /mismatched types/);
   } finally {
     await close();

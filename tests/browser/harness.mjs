@@ -75,6 +75,34 @@ export async function openPage(path, options = {}) {
   };
 }
 
+/**
+ * Clicks the Run button of a code block (mdBook shows it on hover only) and returns what the
+ * block shows once the answer has arrived.
+ */
+export async function runSnippet(block) {
+  await block.scrollIntoViewIfNeeded();
+  await block.hover();
+  const button = block.locator("button.play-button");
+  await button.waitFor({ state: "visible", timeout: 6000 });
+  await button.click();
+  const result = block.locator("code.result");
+  await result.waitFor({ timeout: 10000 });
+  await block.page().waitForFunction(
+    (el) => el.innerText.trim() !== "" && el.innerText !== "Running...",
+    await result.elementHandle(),
+    { timeout: 10000 },
+  );
+  return result.innerText();
+}
+
+/** Replaces the text in a code block's editor, as a learner typing would. */
+export async function editSnippet(block, code) {
+  await block.page().evaluate(
+    ([el, text]) => window.ace.edit(el.querySelector("code")).setValue(text, 1),
+    [await block.elementHandle(), code],
+  );
+}
+
 /** Waits until every widget on the page has mounted (or failed, which the test then sees). */
 export async function widgetsMounted(page) {
   await page.waitForFunction(() =>

@@ -3,35 +3,20 @@
 // the learner plainly how to run it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage } from "./harness.mjs";
+import { editSnippet, openPage, runSnippet } from "./harness.mjs";
 
 const STATIC_BOOK_URL = process.env.STATIC_BOOK_URL;
 const PAGE = "01-single-node-lie/reference-implementation.html";
 
-async function run(block) {
-  await block.hover();
-  const button = block.locator("button.play-button");
-  await button.waitFor({ state: "visible", timeout: 6000 });
-  await button.click();
-  const result = block.locator("code.result");
-  await result.waitFor({ timeout: 10000 });
-  await block.page().waitForFunction(
-    (el) => el.innerText.trim() !== "" && el.innerText !== "Running...",
-    await result.elementHandle(),
-    { timeout: 10000 },
-  );
-  return result.innerText();
-}
-
 test("with the server stopped, an unedited Run shows its recorded output", { skip: !STATIC_BOOK_URL }, async () => {
   const onServer = await openPage(PAGE);
-  const expected = await run(onServer.page.locator("pre.playground").first());
+  const expected = await runSnippet(onServer.page.locator("pre.playground").first());
   await onServer.close();
 
   const { page, consoleErrors, close } = await openPage(new URL(PAGE, STATIC_BOOK_URL).href);
   try {
     const block = page.locator("pre.playground").first();
-    assert.equal(await run(block), expected, "the same output as the live playground gives");
+    assert.equal(await runSnippet(block), expected, "the same output as the live playground gives");
     assert.deepEqual(consoleErrors(), []);
   } finally {
     await close();
@@ -42,10 +27,8 @@ test("with the server stopped, an edited Run says how to run it locally", { skip
   const { page, close } = await openPage(new URL(PAGE, STATIC_BOOK_URL).href);
   try {
     const block = page.locator("pre.playground").first();
-    await page.evaluate((el) => {
-      window.ace.edit(el.querySelector("code")).setValue('fn main() { println!("edited"); }\n', 1);
-    }, await block.elementHandle());
-    assert.match(await run(block), /cargo xtask serve/);
+    await editSnippet(block, 'fn main() { println!("edited"); }\n');
+    assert.match(await runSnippet(block), /cargo xtask serve/);
   } finally {
     await close();
   }
