@@ -187,13 +187,7 @@ pub struct BookReport {
 /// Reading the built HTML (not the Markdown) guarantees the same text the browser sends: mdBook
 /// has already applied hidden lines and its `fn main` wrapper.
 pub async fn precompute_book(playground: &Playground, book_dir: &Path) -> Result<BookReport> {
-    let mut pages = Vec::new();
-    collect_html(book_dir, &mut pages)?;
-    let mut snippets = Vec::new();
-    for page in pages {
-        let html = std::fs::read_to_string(&page)?;
-        snippets.extend(snippets_from_html(&html));
-    }
+    let snippets = book_snippets(book_dir)?;
     let precomputed = precompute(playground, &snippets).await?;
     let failing = precomputed
         .entries
@@ -214,6 +208,20 @@ pub async fn precompute_book(playground: &Playground, book_dir: &Path) -> Result
         failing,
         dir,
     })
+}
+
+/// Every Run-able snippet on every built page under `book_dir` (repeats included: `print.html`
+/// holds them all again), as the requests `book.js` would send.
+pub fn book_snippets(book_dir: &Path) -> Result<Vec<EvaluateRequest>> {
+    let mut pages = Vec::new();
+    collect_html(book_dir, &mut pages)?;
+    let mut snippets = Vec::new();
+    for page in pages {
+        let html = std::fs::read_to_string(&page)
+            .with_context(|| format!("reading {}", page.display()))?;
+        snippets.extend(snippets_from_html(&html));
+    }
+    Ok(snippets)
 }
 
 fn collect_html(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {

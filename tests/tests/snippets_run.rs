@@ -59,28 +59,18 @@ async fn every_snippet_runs_clean_or_fails_as_marked() {
 /// If mdBook changed its hidden-line or `fn main` rules, this is the test that notices.
 #[test]
 fn the_markdown_snippets_are_exactly_what_the_built_pages_send() {
-    use playground::precompute::{lookup_key, snippets_from_html};
+    use playground::precompute::{book_snippets, lookup_key};
     use std::collections::BTreeSet;
     use xtask::book::PreprocessorMode;
 
     let root = workspace::root();
     let scratch = book_tests::ScratchBook::copy_of(&root).unwrap();
     scratch.build(PreprocessorMode::InProcess).unwrap();
-    let mut from_html = BTreeSet::new();
-    let mut folders = vec![scratch.site()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "html")
-                && !path.ends_with("print.html")
-            {
-                let html = std::fs::read_to_string(&path).unwrap();
-                from_html.extend(snippets_from_html(&html).iter().map(lookup_key));
-            }
-        }
-    }
+    let from_html: BTreeSet<String> = book_snippets(&scratch.site())
+        .unwrap()
+        .iter()
+        .map(lookup_key)
+        .collect();
     let from_markdown: BTreeSet<String> = snippets::extract(&root.join("src"), "2021")
         .unwrap()
         .into_iter()

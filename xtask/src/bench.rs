@@ -3,8 +3,7 @@
 
 use anyhow::{Context, Result};
 use std::path::Path;
-use std::process::Command;
-use xtask::process::run as run_command;
+use xtask::process::{cargo, run as run_command};
 use xtask::{companions, setup};
 
 /// The companion crates' throughput examples, each printing its figure in a release build.
@@ -45,10 +44,4 @@ pub fn run(root: &Path) -> Result<()> {
         ]))?;
     }
     playground.context("the playground missed a target: see [FAIL] above")
-}
-
-fn cargo(root: &Path) -> Command {
-    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cargo.current_dir(root);
-    cargo
 }

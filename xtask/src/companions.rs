@@ -1,60 +1,21 @@
 //! The companion crates under `playground-crates/`: finding them and building them for the
 //! playground (native rlibs) and for the widgets (WebAssembly).
 
-use crate::process::run;
+use crate::process::{cargo, run};
 use crate::setup::WASM_TARGET;
 use crate::workspace::target_dir;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// One module's companion crate.
-#[derive(Debug, Clone)]
-pub struct CompanionCrate {
-    /// The cargo package name, for `cargo build -p`.
-    pub package: String,
-    /// The library name snippets `use` and the widgets' `.wasm` file is named after.
-    pub lib: String,
-}
+/// One module's companion crate, as the playground sees it (`name` is the cargo package, `lib`
+/// the library snippets `use` and the widget's `.wasm` is named after).
+pub use playground::CompanionCrate;
 
-/// Every companion crate: a package under `playground-crates/` that builds a `cdylib`.
-///
-/// The cdylib is what makes a crate a companion (it is the widget's WebAssembly); shared helper
-/// crates such as `wasm-bridge` are plain rlibs and are left out. Sorted by library name so builds
-/// and listings are stable.
+/// Every companion crate under `playground-crates/`, found the way the playground finds them, so
+/// the crates xtask builds are exactly the ones the playground links snippets against.
 pub fn discover(root: &Path) -> Result<Vec<CompanionCrate>> {
-    let mut crates = Vec::new();
-    for entry in std::fs::read_dir(root.join("playground-crates"))? {
-        let manifest_path = entry?.path().join("Cargo.toml");
-        if !manifest_path.is_file() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&manifest_path)?;
-        let manifest: toml::Table = toml::from_str(&text)
-            .with_context(|| format!("{} is not valid TOML", manifest_path.display()))?;
-        let package = manifest
-            .get("package")
-            .and_then(|p| p.get("name"))
-            .and_then(|n| n.as_str())
-            .with_context(|| format!("{} has no package.name", manifest_path.display()))?
-            .to_string();
-        let lib_table = manifest.get("lib");
-        let is_cdylib = lib_table
-            .and_then(|lib| lib.get("crate-type"))
-            .and_then(|types| types.as_array())
-            .is_some_and(|types| types.iter().any(|t| t.as_str() == Some("cdylib")));
-        if !is_cdylib {
-            continue;
-        }
-        let lib = lib_table
-            .and_then(|lib| lib.get("name"))
-            .and_then(|n| n.as_str())
-            .map(str::to_string)
-            .unwrap_or_else(|| package.replace('-', "_"));
-        crates.push(CompanionCrate { package, lib });
-    }
-    crates.sort_by(|a, b| a.lib.cmp(&b.lib));
-    Ok(crates)
+    playground::config::companion_crates(&root.join("playground-crates"))
 }
 
 /// The cargo profile for the widgets' WebAssembly (size-optimised; see the workspace Cargo.toml).
@@ -81,12 +42,10 @@ pub fn wasm_file(root: &Path, krate: &CompanionCrate) -> PathBuf {
 }
 
 fn cargo_build(root: &Path, crates: &[CompanionCrate], profile: &str) -> Command {
-    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cargo
-        .current_dir(root)
-        .args(["build", "--quiet", "--profile", profile]);
+    let mut cargo = cargo(root);
+    cargo.args(["build", "--quiet", "--profile", profile]);
     for krate in crates {
-        cargo.args(["-p", &krate.package]);
+        cargo.args(["-p", &krate.name]);
     }
     cargo
 }

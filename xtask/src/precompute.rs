@@ -7,9 +7,9 @@
 
 use crate::workspace::scratch_dir;
 use anyhow::{Context, Result};
-use playground::precompute::{lookup_key, snippets_from_html, write_static_files, SERVER_URL_ENV};
+use playground::precompute::{book_snippets, lookup_key, write_static_files, SERVER_URL_ENV};
 use playground::{Config, Outcome, Playground, Precomputed};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What one precomputation did, for the build's log line.
 #[derive(Debug)]
@@ -56,10 +56,7 @@ fn run(
     root: &Path,
     site: &Path,
 ) -> Result<Summary> {
-    let mut requests = Vec::new();
-    for page in html_pages(site)? {
-        requests.extend(snippets_from_html(&std::fs::read_to_string(page)?));
-    }
+    let requests = book_snippets(site)?;
     let cache_file = scratch_dir(root).join("precomputed.json");
     let mut known = Precomputed::load(&cache_file)
         .ok()
@@ -95,20 +92,4 @@ fn run(
             .map(|result| result.outcome.clone())
             .collect(),
     })
-}
-
-fn html_pages(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut pages = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "html") {
-                pages.push(path);
-            }
-        }
-    }
-    Ok(pages)
 }

@@ -1,6 +1,7 @@
 //! Running other programs with errors a newcomer can act on.
 
 use anyhow::{bail, Context, Result};
+use std::path::Path;
 use std::process::Command;
 
 /// Runs `command` to completion, echoing it first, and fails with the command line and its exit
@@ -34,4 +35,12 @@ pub fn describe(command: &Command) -> String {
         .map(|part| part.to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A `cargo` command run from the repository root, using the same cargo that runs xtask
+/// (`CARGO`, set by `cargo xtask`), so a toolchain override applies to everything it builds.
+pub fn cargo(root: &Path) -> Command {
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.current_dir(root);
+    cargo
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
-use xtask::process::run as run_command;
+use xtask::process::{cargo, run as run_command};
 use xtask::setup::{self, CHROMIUM};
 use xtask::workspace;
 
@@ -42,7 +42,7 @@ pub fn run(root: &Path, browser_only: bool) -> Result<()> {
     let mut wasm_clippy = cargo(root);
     wasm_clippy.args(["clippy", "--quiet", "--target", setup::WASM_TARGET]);
     for krate in &crates {
-        wasm_clippy.args(["-p", &krate.package]);
+        wasm_clippy.args(["-p", &krate.name]);
     }
     run_command(wasm_clippy.args(["--", "-D", "warnings"]))?;
 
@@ -94,12 +94,6 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>> {
         bail!("no browser tests found in {}", dir.display());
     }
     Ok(files)
-}
-
-fn cargo(root: &Path) -> Command {
-    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cargo.current_dir(root);
-    cargo
 }
 
 fn step(name: &str) {
