@@ -14,11 +14,10 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use tower_http::services::{ServeDir, ServeFile};
 use xtask::book::LIVE_RELOAD_ENDPOINT;
-use xtask::{setup, workspace};
+use xtask::workspace;
 
 /// Builds everything, then serves until interrupted.
 pub fn run(root: &Path, port: u16) -> Result<()> {
-    setup::ensure_sandbox()?;
     let dest = workspace::site_dir(root);
     let built = site::build(root, &dest, true)?;
     let runtime = tokio::runtime::Runtime::new()?;
