@@ -1,6 +1,7 @@
-// The widget runtime: finds every `.dsip-viz` figure the preprocessor emitted, loads the companion
-// crate's WebAssembly, and hands both to the widget registered under the figure's data-widget.
-// Widgets only draw; every rule of an algorithm lives in the Rust crate behind `wasm.call`.
+// The widget runtime: finds every `.dsip-viz` figure the preprocessor emitted, loads the widget it
+// names (its script and styles, from <root>/widgets/, only on pages that have one), loads the
+// companion crate's WebAssembly, and hands both to the widget's mount function. Widgets only draw;
+// every rule of an algorithm lives in the Rust crate behind `wasm.call`.
 (function () {
   "use strict";
 
@@ -74,7 +75,12 @@
 
   async function mount(figure) {
     const widget = widgets.get(figure.dataset.widget);
-    if (figure.dataset.mounted || !widget) return;
+    if (figure.dataset.mounted) return;
+    if (!widget) {
+      figure.dataset.mounted = "failed";
+      showError(figure, new Error("no widget named '" + figure.dataset.widget + "' is loaded"));
+      return;
+    }
     figure.dataset.mounted = "pending";
     try {
       const params = figure.dataset.params ? JSON.parse(figure.dataset.params) : {};
@@ -87,20 +93,56 @@
     }
   }
 
-  // Runs once every script has loaded: a figure whose widget never registered is a build mistake
-  // (a `viz` directive naming a widget no theme/js/widgets file defines), so say so on the page.
-  function reportOrphans() {
-    document.querySelectorAll("figure.dsip-viz:not([data-mounted])").forEach((figure) => {
-      figure.dataset.mounted = "failed";
-      showError(figure, new Error("no widget named '" + figure.dataset.widget + "' is loaded"));
-    });
+  // A widget's files, fetched once a page: `cargo xtask build` copies theme/js/widgets/<name>.js
+  // and theme/css/widgets/<name>.css (plus the controls' shared viz.css) to <root>/widgets/.
+  const loaded = new Map();
+
+  function once(url, make) {
+    if (!loaded.has(url)) {
+      loaded.set(url, new Promise((resolve, reject) => {
+        const node = make(url);
+        node.addEventListener("load", resolve);
+        node.addEventListener("error", () =>
+          reject(new Error(url + " could not be loaded: build the book with `cargo xtask build`")));
+        document.head.appendChild(node);
+      }));
+    }
+    return loaded.get(url);
+  }
+
+  function stylesheet(url) {
+    return once(url, (href) => Object.assign(document.createElement("link"), { rel: "stylesheet", href }));
+  }
+
+  function script(url) {
+    return once(url, (src) => Object.assign(document.createElement("script"), { src, async: true }));
+  }
+
+  function loadWidget(name) {
+    const base = root() + "widgets/";
+    return Promise.all([stylesheet(base + "viz.css"), stylesheet(base + name + ".css"), script(base + name + ".js")]);
+  }
+
+  function start() {
+    const figures = [...document.querySelectorAll("figure.dsip-viz")];
+    const names = new Set(figures.map((figure) => figure.dataset.widget));
+    for (const name of names) {
+      const ofWidget = figures.filter((figure) => figure.dataset.widget === name);
+      loadWidget(name).then(
+        () => ofWidget.forEach(mount),
+        (error) => ofWidget.forEach((figure) => {
+          figure.dataset.mounted = "failed";
+          showError(figure, error);
+        }),
+      );
+    }
   }
 
   window.DSIP = Object.assign(window.DSIP || {}, {
+    // Called by each widget's script as it loads; the runtime mounts its figures once the
+    // widget's styles have loaded too.
     registerWidget(name, widget) {
       widgets.set(name, widget);
-      // Widgets' scripts load after this one; mount any figure that was waiting for this widget.
-      document.querySelectorAll('figure.dsip-viz[data-widget="' + name + '"]').forEach(mount);
     },
     // Exposed for tests and for widgets that compare against the crate directly.
     instantiate,
@@ -119,9 +161,9 @@
     },
   });
 
-  if (document.readyState === "complete") {
-    reportOrphans();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    window.addEventListener("load", reportOrphans);
+    start();
   }
 })();

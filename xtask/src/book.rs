@@ -6,7 +6,7 @@
 //! paths run identical code and xtask never spawns `cargo run` for it.
 
 use crate::companions::{wasm_file, CompanionCrate};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use mdbook_driver::MDBook;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,6 +42,10 @@ pub enum PreprocessorMode {
 pub struct BookReport {
     /// Every warning mdBook logged, one entry a line. A clean book has none.
     pub warnings: Vec<String>,
+    /// The edition Run buttons ask for (`[rust] edition` in book.toml; mdBook's default is 2015).
+    pub edition: String,
+    /// The book's Markdown sources (`[book] src`).
+    pub src_dir: PathBuf,
 }
 
 /// Builds the book's HTML into `options.dest`.
@@ -65,11 +69,15 @@ pub fn build(root: &Path, options: &BookOptions) -> Result<BookReport> {
         .filter(|line| !line.trim().is_empty())
         .map(str::to_string)
         .collect();
-    outcome?;
-    Ok(BookReport { warnings })
+    let (edition, src_dir) = outcome?;
+    Ok(BookReport {
+        warnings,
+        edition,
+        src_dir,
+    })
 }
 
-fn build_quietly(root: &Path, options: &BookOptions) -> Result<()> {
+fn build_quietly(root: &Path, options: &BookOptions) -> Result<(String, PathBuf)> {
     let mut book = MDBook::load(root).map_err(|e| anyhow!("{e:#}"))?;
     book.config
         .set("build.build-dir", &options.dest)
@@ -82,7 +90,16 @@ fn build_quietly(root: &Path, options: &BookOptions) -> Result<()> {
     if options.preprocessor == PreprocessorMode::InProcess {
         book.with_preprocessor(mdbook_dsip::Dsip);
     }
-    book.build().map_err(|e| anyhow!("{e:#}"))
+    let edition = book
+        .config
+        .rust
+        .edition
+        .and_then(|edition| serde_json::to_value(edition).ok())
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_else(|| "2015".into());
+    let src_dir = book.source_dir();
+    book.build().map_err(|e| anyhow!("{e:#}"))?;
+    Ok((edition, src_dir))
 }
 
 /// Copies each companion crate's WebAssembly into the site, where the widget runtime fetches it
@@ -102,6 +119,71 @@ pub fn install_wasm(root: &Path, dest: &Path, crates: &[CompanionCrate]) -> Resu
         })?;
     }
     Ok(())
+}
+
+/// Copies every widget's script and styles into `<site>/widgets/`, where the widget runtime loads
+/// them on the pages that embed that widget (and nowhere else), and checks that every widget a
+/// page embeds exists. A widget is `theme/js/widgets/<name>.js` plus `theme/css/widgets/<name>.css`;
+/// `theme/css/viz.css` styles the controls all widgets share.
+pub fn install_widgets(root: &Path, dest: &Path) -> Result<Vec<String>> {
+    let theme = root.join("theme");
+    let out = dest.join("widgets");
+    std::fs::create_dir_all(&out)?;
+    std::fs::copy(theme.join("css/viz.css"), out.join("viz.css"))
+        .context("could not copy theme/css/viz.css")?;
+    let mut names = Vec::new();
+    let scripts = theme.join("js/widgets");
+    for entry in std::fs::read_dir(&scripts)
+        .with_context(|| format!("could not list {}", scripts.display()))?
+    {
+        let path = entry?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".js"))
+        else {
+            continue;
+        };
+        let styles = theme.join("css/widgets").join(format!("{name}.css"));
+        if !styles.is_file() {
+            bail!(
+                "widget `{name}` has a script but no styles: add {} (an empty file will do)",
+                styles.display()
+            );
+        }
+        std::fs::copy(&path, out.join(format!("{name}.js")))?;
+        std::fs::copy(&styles, out.join(format!("{name}.css")))?;
+        names.push(name.to_string());
+    }
+    names.sort();
+    for page in html_files(dest)? {
+        let html = std::fs::read_to_string(&page)?;
+        for embedded in html.split("data-widget=\"").skip(1) {
+            let name = embedded.split('"').next().unwrap_or_default();
+            if !names.iter().any(|known| known == name) {
+                bail!(
+                    "{} embeds widget `{name}`, but theme/js/widgets/{name}.js does not exist \
+                     (widgets: {})",
+                    page.strip_prefix(dest).unwrap_or(&page).display(),
+                    names.join(", ")
+                );
+            }
+        }
+    }
+    Ok(names)
+}
+
+fn html_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            files.extend(html_files(&path)?);
+        } else if path.extension().is_some_and(|ext| ext == "html") {
+            files.push(path);
+        }
+    }
+    Ok(files)
 }
 
 /// A `tracing` writer that appends to a shared buffer.

@@ -7,6 +7,7 @@ mod bench;
 mod serve;
 mod site;
 mod test_all;
+mod watch;
 
 use anyhow::{bail, Result};
 

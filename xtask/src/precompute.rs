@@ -8,7 +8,8 @@
 use crate::workspace::scratch_dir;
 use anyhow::{Context, Result};
 use playground::precompute::{book_snippets, lookup_key, write_static_files, SERVER_URL_ENV};
-use playground::{Config, Outcome, Playground, Precomputed};
+use playground::{Config, EvaluateResponse, Outcome, Playground, Precomputed};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// What one precomputation did, for the build's log line.
@@ -20,6 +21,8 @@ pub struct Summary {
     pub compiled: usize,
     /// Snippets whose result is not a clean run, with where the build log can point.
     pub not_clean: Vec<Outcome>,
+    /// Every snippet's result, keyed by `playground::precompute::lookup_key`.
+    pub results: BTreeMap<String, EvaluateResponse>,
 }
 
 /// The playground a build compiles snippets with, and the runtime it lives on. Made once a process
@@ -91,5 +94,6 @@ fn run(
             .filter(|result| !result.is_success())
             .map(|result| result.outcome.clone())
             .collect(),
+        results: merged.entries,
     })
 }

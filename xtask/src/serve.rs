@@ -1,17 +1,17 @@
 //! `cargo xtask serve`: the book, its widgets and a working playground on one local port, rebuilt
-//! and reloaded in the browser on every edit to `src/`, `theme/` or `book.toml`.
+//! and reloaded in the browser on every real edit to `src/`, `theme/` or `book.toml`.
 
-use crate::site;
+use crate::{site, watch};
 use anyhow::{Context, Result};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::routing::get;
 use axum::Router;
-use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode, DebounceEventResult};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::broadcast;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use xtask::book::LIVE_RELOAD_ENDPOINT;
 use xtask::workspace;
@@ -32,7 +32,7 @@ pub fn run(root: &Path, port: u16) -> Result<()> {
                 )
             })?;
         let (reload, _) = broadcast::channel::<()>(4);
-        let _watcher = watch(root.to_path_buf(), dest.clone(), built, reload.clone())?;
+        let _watcher = rebuild_on_change(root, root, &dest, built, reload.clone())?;
         let app = app(root, &dest, reload)?;
         eprintln!("serving the book at http://{address}/ (Ctrl-C to stop)");
         axum::serve(listener, app)
@@ -44,7 +44,8 @@ pub fn run(root: &Path, port: u16) -> Result<()> {
     })
 }
 
-/// The one router: the playground's API, the live-reload socket and the static site.
+/// The one router: the playground's API, the live-reload socket and the static site, compressed
+/// (gzip or brotli, as the browser asks) as any static host would.
 pub fn app(root: &Path, dest: &Path, reload: broadcast::Sender<()>) -> Result<Router> {
     let playground = Arc::new(playground::Playground::new(
         playground::Config::for_workspace(root),
@@ -58,7 +59,8 @@ pub fn app(root: &Path, dest: &Path, reload: broadcast::Sender<()>) -> Result<Ro
                 async move { socket.on_upgrade(move |ws| notify_on_reload(ws, reload)) }
             }),
         )
-        .fallback_service(ServeDir::new(dest).not_found_service(ServeFile::new(not_found))))
+        .fallback_service(ServeDir::new(dest).not_found_service(ServeFile::new(not_found)))
+        .layer(CompressionLayer::new()))
 }
 
 async fn notify_on_reload(mut socket: WebSocket, mut reload: broadcast::Receiver<()>) {
@@ -67,33 +69,45 @@ async fn notify_on_reload(mut socket: WebSocket, mut reload: broadcast::Receiver
     }
 }
 
-/// Rebuilds the pages when the book's sources change. The returned debouncer must be kept alive.
-fn watch(
-    root: PathBuf,
-    dest: PathBuf,
+/// Rebuilds the pages of the book at `book` into `dest` after each real edit, then tells every
+/// open page to reload. The returned watcher must be kept alive.
+pub fn rebuild_on_change(
+    root: &Path,
+    book: &Path,
+    dest: &Path,
     built: site::Built,
     reload: broadcast::Sender<()>,
-) -> Result<impl Drop> {
-    let watched_root = root.clone();
-    let mut debouncer = new_debouncer(
-        Duration::from_millis(300),
-        move |events: DebounceEventResult| {
-            if events.map(|events| events.is_empty()).unwrap_or(true) {
-                return;
+) -> Result<RebuildWatcher> {
+    let rebuilds = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&rebuilds);
+    let (root, book_root, dest): (PathBuf, PathBuf, PathBuf) =
+        (root.to_path_buf(), book.to_path_buf(), dest.to_path_buf());
+    let watcher = watch::on_change(&book_root.clone(), move || {
+        let count = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        eprintln!("change detected: rebuilding the book (rebuild {count})");
+        match site::pages(&root, &book_root, &dest, &built, true) {
+            Ok(()) => {
+                let _ = reload.send(());
             }
-            eprintln!("change detected: rebuilding the book");
-            match site::pages(&root, &dest, &built, true) {
-                Ok(()) => {
-                    let _ = reload.send(());
-                }
-                Err(error) => eprintln!("error: {error:#}"),
-            }
-        },
-    )?;
-    for path in ["src", "theme", "book.toml"] {
-        debouncer
-            .watcher()
-            .watch(&watched_root.join(path), RecursiveMode::Recursive)?;
+            Err(error) => eprintln!("error: {error:#}"),
+        }
+    })
+    .context("could not watch the book's sources")?;
+    Ok(RebuildWatcher {
+        _watcher: Box::new(watcher),
+        rebuilds,
+    })
+}
+
+/// A running watcher; dropping it stops the rebuilds.
+pub struct RebuildWatcher {
+    _watcher: Box<dyn Send>,
+    rebuilds: Arc<AtomicUsize>,
+}
+
+impl RebuildWatcher {
+    /// How many rebuilds edits have caused so far.
+    pub fn rebuilds(&self) -> usize {
+        self.rebuilds.load(Ordering::SeqCst)
     }
-    Ok(debouncer)
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use xtask::book::{self, BookOptions, PreprocessorMode};
 use xtask::companions::{self, CompanionCrate};
 use xtask::precompute::Precomputer;
-use xtask::setup;
+use xtask::{outputs, setup, snippets};
 
 /// What a rebuild of the pages needs that the first build made: the companion crates and the
 /// playground that precomputes Run results.
@@ -31,7 +31,7 @@ pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Built> {
         crates,
         precomputer: Precomputer::start(root)?,
     };
-    pages(root, dest, &built, live_reload)?;
+    pages(root, root, dest, &built, live_reload)?;
     eprintln!(
         "built {} in {:.1} s",
         dest.display(),
@@ -41,12 +41,16 @@ pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Built> {
 }
 
 /// Rebuilds the pages (and what mdBook's clean build directory loses each time) without touching
-/// the crates: what `serve` runs on each edit of `src/` or `theme/`.
+/// the crates: what `serve` runs on each edit of `src/` or `theme/`. `book` is the folder holding
+/// book.toml (the repository root, except in the tests that edit a copy of the book).
+///
+/// Every snippet's ` ```output ` block is checked against what it really prints; a mismatch fails
+/// the build with the place and the output to paste.
 ///
 /// The site is assembled in a staging folder beside `dest` and swapped in with two renames, so a
 /// browser reloading during a rebuild never sees a half-written or empty site, and a build that
 /// fails leaves the last good site in place.
-pub fn pages(root: &Path, dest: &Path, built: &Built, live_reload: bool) -> Result<()> {
+pub fn pages(root: &Path, book: &Path, dest: &Path, built: &Built, live_reload: bool) -> Result<()> {
     let staging = sibling(dest, "staging");
     let retired = sibling(dest, "retired");
     for leftover in [&staging, &retired] {
@@ -55,7 +59,7 @@ pub fn pages(root: &Path, dest: &Path, built: &Built, live_reload: bool) -> Resu
         }
     }
     let report = book::build(
-        root,
+        book,
         &BookOptions {
             dest: staging.clone(),
             live_reload,
@@ -66,6 +70,7 @@ pub fn pages(root: &Path, dest: &Path, built: &Built, live_reload: bool) -> Resu
         eprintln!("warning: {warning}");
     }
     book::install_wasm(root, &staging, &built.crates)?;
+    book::install_widgets(book, &staging)?;
     let summary = built.precomputer.run(root, &staging)?;
     eprintln!(
         "Run results: {} snippets ({} compiled now, the rest from earlier builds)",
@@ -74,6 +79,9 @@ pub fn pages(root: &Path, dest: &Path, built: &Built, live_reload: bool) -> Resu
     for outcome in &summary.not_clean {
         eprintln!("note: a snippet's precomputed result is {outcome:?} (marked as meant to fail?)");
     }
+    let sources = snippets::extract(&report.src_dir, &report.edition)?;
+    let verified = outputs::verify(&sources, &summary.results)?;
+    eprintln!("output blocks: {verified} checked against their snippets' real output");
     if dest.exists() {
         std::fs::rename(dest, &retired)?;
     }

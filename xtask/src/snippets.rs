@@ -34,7 +34,22 @@ pub struct Snippet {
     pub edition: String,
     /// What running it should do.
     pub expect: Expectation,
+    /// The ` ```output ` block right after it, if the page shows what the snippet prints.
+    pub output: Option<ExpectedOutput>,
 }
+
+/// A snippet's printed output as the page shows it, checked against a real run at build time
+/// (see `crate::outputs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedOutput {
+    /// The 1-based line of the output block's opening fence.
+    pub line: usize,
+    /// The block's text. `…` in a line stands for any text within that line.
+    pub text: String,
+}
+
+/// The info string of a snippet's output block.
+pub const OUTPUT_INFO: &str = "output";
 
 /// Info-string attributes on which mdBook hides the Run button: those blocks are never sent.
 const NOT_RUNNABLE: &[&str] = &["ignore", "no_run", "noplayground", "noplaypen"];
@@ -54,10 +69,14 @@ pub fn extract(src_dir: &Path, edition: &str) -> Result<Vec<Snippet>> {
     Ok(snippets)
 }
 
-/// The runnable snippets of one Markdown document.
+/// The runnable snippets of one Markdown document, each with the output block that follows it.
 pub fn extract_from(file: &Path, markdown: &str, edition: &str) -> Vec<Snippet> {
-    let mut snippets = Vec::new();
+    let line_of = |offset: usize| markdown[..offset].matches('\n').count() + 1;
+    let mut snippets: Vec<Snippet> = Vec::new();
     let mut open: Option<(usize, Expectation, String)> = None;
+    // An output block belongs to the snippet only if nothing else comes between them.
+    let mut awaiting_output = false;
+    let mut output: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
@@ -68,13 +87,17 @@ pub fn extract_from(file: &Path, markdown: &str, edition: &str) -> Vec<Snippet> 
                 let runnable = attributes.first() == Some(&"rust")
                     && !attributes.iter().any(|a| NOT_RUNNABLE.contains(a));
                 if runnable {
-                    let line = markdown[..range.start].matches('\n').count() + 1;
-                    open = Some((line, expectation(&attributes), String::new()));
+                    open = Some((line_of(range.start), expectation(&attributes), String::new()));
+                } else if awaiting_output && info.trim() == OUTPUT_INFO {
+                    output = Some((line_of(range.start), String::new()));
                 }
+                awaiting_output = false;
             }
             Event::Text(text) => {
                 if let Some((_, _, code)) = open.as_mut() {
                     code.push_str(&text);
+                } else if let Some((_, printed)) = output.as_mut() {
+                    printed.push_str(&text);
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -85,8 +108,17 @@ pub fn extract_from(file: &Path, markdown: &str, edition: &str) -> Vec<Snippet> 
                         code: as_sent_by_run_button(&code),
                         edition: edition.to_string(),
                         expect,
+                        output: None,
                     });
+                    awaiting_output = true;
+                } else if let Some((line, text)) = output.take() {
+                    if let Some(snippet) = snippets.last_mut() {
+                        snippet.output = Some(ExpectedOutput { line, text });
+                    }
                 }
+            }
+            Event::Start(_) | Event::Html(_) | Event::InlineHtml(_) | Event::Rule => {
+                awaiting_output = false;
             }
             _ => {}
         }
@@ -178,6 +210,20 @@ mod tests {
         assert_eq!(snippets[0].line, 3);
         assert_eq!(snippets[0].expect, Expectation::Success);
         assert_eq!(snippets[1].expect, Expectation::Panic);
+    }
+
+    #[test]
+    fn an_output_block_right_after_a_snippet_is_its_output() {
+        let md = "```rust\nfn main() { println!(\"1\"); }\n```\n\n```output\n1\n```\n\n```rust\nfn main() {}\n```\n\nText.\n\n```output\nnot this one's\n```\n";
+        let snippets = extract_from(Path::new("a.md"), md, "2021");
+        assert_eq!(
+            snippets[0].output,
+            Some(ExpectedOutput {
+                line: 5,
+                text: "1\n".into()
+            })
+        );
+        assert_eq!(snippets[1].output, None, "a paragraph in between breaks the pairing");
     }
 
     #[test]

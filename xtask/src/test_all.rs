@@ -21,8 +21,8 @@ pub fn run(root: &Path, browser_only: bool) -> Result<()> {
 
     let site_dir = workspace::scratch_dir(root).join("test-site");
     if browser_only {
-        site::build(root, &site_dir, false)?;
-        return browser(root, &site_dir, &browser_tests);
+        let built = site::build(root, &site_dir, false)?;
+        return browser(root, &site_dir, &browser_tests, built);
     }
 
     step("formatting");
@@ -47,19 +47,28 @@ pub fn run(root: &Path, browser_only: bool) -> Result<()> {
     run_command(wasm_clippy.args(["--", "-D", "warnings"]))?;
 
     step("the site (companion crates, wasm, book)");
-    site::build(root, &site_dir, false)?;
+    let built = site::build(root, &site_dir, false)?;
 
     step("Rust tests: preprocessor, companion crates, playground, the whole book");
     run_command(cargo(root).args(["test", "--workspace", "--quiet"]))?;
 
     step("browser tests (headless Chromium)");
-    browser(root, &site_dir, &browser_tests)?;
+    browser(root, &site_dir, &browser_tests, built)?;
     eprintln!("\nall tests passed");
     Ok(())
 }
 
-fn browser(root: &Path, site_dir: &Path, browser_tests: &Path) -> Result<()> {
+fn browser(root: &Path, site_dir: &Path, browser_tests: &Path, built: site::Built) -> Result<()> {
     let files = test_files(browser_tests)?;
+    // A copy of the book that the live-reload test may edit, served exactly as `cargo xtask
+    // serve` serves the real one: its own watcher, rebuilds and reload socket.
+    let live_book = workspace::scratch_dir(root).join("live-book");
+    copy_book(root, &live_book)?;
+    let live_site = workspace::scratch_dir(root).join("live-site");
+    site::pages(root, &live_book, &live_site, &built, true)?;
+    let (live_reload, _) = broadcast::channel(4);
+    let watcher =
+        serve::rebuild_on_change(root, &live_book, &live_site, built, live_reload.clone())?;
     let runtime = tokio::runtime::Runtime::new()?;
     let (reload, _) = broadcast::channel(1);
     let app = serve::app(root, site_dir, reload)?;
@@ -71,16 +80,53 @@ fn browser(root: &Path, site_dir: &Path, browser_tests: &Path) -> Result<()> {
     let static_listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let static_address = static_listener.local_addr()?;
     runtime.spawn(async move { axum::serve(static_listener, static_only).await });
+    let live_app = serve::app(root, &live_site, live_reload)?;
+    let live_listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let live_address = live_listener.local_addr()?;
+    runtime.spawn(async move { axum::serve(live_listener, live_app).await });
     let mut node = Command::new("node");
     node.arg("--test")
         .args(&files)
         .current_dir(browser_tests)
         .env("BOOK_URL", format!("http://{address}/"))
         .env("STATIC_BOOK_URL", format!("http://{static_address}/"))
+        .env("LIVE_BOOK_URL", format!("http://{live_address}/"))
+        .env("LIVE_BOOK_DIR", &live_book)
         .env("CHROMIUM", CHROMIUM);
     let outcome = run_command(&mut node);
+    eprintln!(
+        "live-reload server: {} rebuild(s) during the browser tests",
+        watcher.rebuilds()
+    );
     runtime.shutdown_background();
     outcome
+}
+
+/// Copies what a book is built from (book.toml, src/, theme/) to `to`, replacing what was there.
+fn copy_book(root: &Path, to: &Path) -> Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to)?;
+    }
+    std::fs::create_dir_all(to)?;
+    std::fs::copy(root.join("book.toml"), to.join("book.toml"))?;
+    for dir in ["src", "theme"] {
+        copy_dir(&root.join(dir), &to.join(dir))?;
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().expect("a directory entry has a name"));
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
 }
 
 fn test_files(dir: &Path) -> Result<Vec<PathBuf>> {
