@@ -158,8 +158,11 @@ mod tests {
 
     #[test]
     fn a_changed_number_names_the_line() {
-        let difference = first_difference(&block("keys 10000\nmoved 1868\n"), "keys 10000\nmoved 1869\n")
-            .expect("a difference");
+        let difference = first_difference(
+            &block("keys 10000\nmoved 1868\n"),
+            "keys 10000\nmoved 1869\n",
+        )
+        .expect("a difference");
         assert!(difference.contains("line 12"), "{difference}");
         assert!(difference.contains("moved 1869"), "{difference}");
     }
@@ -175,7 +178,10 @@ mod tests {
         assert!(line_matches("took … ms", "took 12.5 ms"));
         assert!(line_matches("took … ms", "took  ms"));
         assert!(line_matches("…", "anything at all"));
-        assert!(line_matches("rate …/s, p99 … ms", "rate 19.5k/s, p99 3.1 ms"));
+        assert!(line_matches(
+            "rate …/s, p99 … ms",
+            "rate 19.5k/s, p99 3.1 ms"
+        ));
         assert!(!line_matches("took … ms", "took 12.5 s"));
         assert!(!line_matches("moved 1868", "moved 1868 keys"));
         assert!(!line_matches("a…a", "a"), "the two ends may not overlap");

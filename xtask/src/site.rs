@@ -50,7 +50,13 @@ pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Built> {
 /// The site is assembled in a staging folder beside `dest` and swapped in with two renames, so a
 /// browser reloading during a rebuild never sees a half-written or empty site, and a build that
 /// fails leaves the last good site in place.
-pub fn pages(root: &Path, book: &Path, dest: &Path, built: &Built, live_reload: bool) -> Result<()> {
+pub fn pages(
+    root: &Path,
+    book: &Path,
+    dest: &Path,
+    built: &Built,
+    live_reload: bool,
+) -> Result<()> {
     let staging = sibling(dest, "staging");
     let retired = sibling(dest, "retired");
     for leftover in [&staging, &retired] {

@@ -87,7 +87,11 @@ pub fn extract_from(file: &Path, markdown: &str, edition: &str) -> Vec<Snippet> 
                 let runnable = attributes.first() == Some(&"rust")
                     && !attributes.iter().any(|a| NOT_RUNNABLE.contains(a));
                 if runnable {
-                    open = Some((line_of(range.start), expectation(&attributes), String::new()));
+                    open = Some((
+                        line_of(range.start),
+                        expectation(&attributes),
+                        String::new(),
+                    ));
                 } else if awaiting_output && info.trim() == OUTPUT_INFO {
                     output = Some((line_of(range.start), String::new()));
                 }
@@ -223,7 +227,10 @@ mod tests {
                 text: "1\n".into()
             })
         );
-        assert_eq!(snippets[1].output, None, "a paragraph in between breaks the pairing");
+        assert_eq!(
+            snippets[1].output, None,
+            "a paragraph in between breaks the pairing"
+        );
     }
 
     #[test]

@@ -131,7 +131,10 @@ mod tests {
             EventKind::Access(AccessKind::Read),
             EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)),
         ] {
-            assert!(!can_change_content(&event(kind, "src/index.md")), "{kind:?}");
+            assert!(
+                !can_change_content(&event(kind, "src/index.md")),
+                "{kind:?}"
+            );
         }
     }
 
@@ -149,7 +152,12 @@ mod tests {
     #[test]
     fn editor_scratch_files_are_ignored() {
         let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
-        for path in ["src/.index.md.swp", "src/index.md~", "src/4913", "theme/.#x.css"] {
+        for path in [
+            "src/.index.md.swp",
+            "src/index.md~",
+            "src/4913",
+            "theme/.#x.css",
+        ] {
             assert!(!can_change_content(&event(write, path)), "{path}");
         }
     }
@@ -162,7 +170,11 @@ mod tests {
         std::fs::write(src.join("a.md"), "one").unwrap();
         let first = fingerprint(&dir);
         std::fs::write(src.join("a.md"), "one").unwrap();
-        assert_eq!(fingerprint(&dir), first, "saving the same text changes nothing");
+        assert_eq!(
+            fingerprint(&dir),
+            first,
+            "saving the same text changes nothing"
+        );
         std::fs::write(src.join("a.md"), "two").unwrap();
         assert_ne!(fingerprint(&dir), first, "new text is a change");
         std::fs::remove_dir_all(&dir).unwrap();
