@@ -2,6 +2,7 @@
 //! button sends it, and does what its info string promises.
 
 use playground::{Config, EvaluateRequest, Outcome, Playground};
+use xtask::outputs;
 use xtask::snippets::{self, Expectation};
 use xtask::workspace;
 
@@ -45,6 +46,16 @@ async fn every_snippet_runs_clean_or_fails_as_marked() {
                 !response.result.trim().is_empty(),
                 "{place} prints nothing: a snippet should print something worth seeing"
             );
+            // Run afresh, not from the build's cache: a snippet whose output block only matched
+            // once (a clock, a hash map's order) fails here.
+            if let Some(expected) = &snippet.output {
+                if let Some(difference) = outputs::first_difference(expected, &response.result) {
+                    failures.push(format!(
+                        "{place}: output block at line {} no longer matches a fresh run: {difference}",
+                        expected.line
+                    ));
+                }
+            }
         }
     }
     assert!(

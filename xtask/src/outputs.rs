@@ -17,16 +17,7 @@ pub const ANY_TEXT: char = '…';
 
 /// The Run-button request for a snippet, as `book.js` sends it.
 pub fn request(snippet: &Snippet) -> EvaluateRequest {
-    EvaluateRequest {
-        version: if snippet.code.contains("#![feature") {
-            "nightly".into()
-        } else {
-            "stable".into()
-        },
-        optimize: "0".into(),
-        code: snippet.code.clone(),
-        edition: snippet.edition.clone(),
-    }
+    EvaluateRequest::like_book_js(&snippet.code, &snippet.edition)
 }
 
 /// Checks every snippet's output block against its result; `results` is keyed as the precomputed
