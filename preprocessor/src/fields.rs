@@ -11,8 +11,10 @@ use std::path::Path;
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
-use crate::directives::Kind;
 use crate::errors::DirectiveError;
+use crate::html_check::{self, HtmlProblem};
+use crate::kind::Kind;
+use crate::lines::Lines;
 use crate::render::{markdown_block, markdown_inline, markdown_inline_or_block, MarkdownProblem};
 use crate::scan::Block;
 
@@ -24,6 +26,8 @@ pub(crate) struct Site<'a> {
     pub kind: Kind,
     file: &'a Path,
     body: &'a str,
+    /// The body's line starts, so locating each of many fields stays cheap.
+    body_lines: Lines,
     fence_line: usize,
     errors: RefCell<Vec<DirectiveError>>,
 }
@@ -34,6 +38,7 @@ impl<'a> Site<'a> {
             kind: block.kind,
             file,
             body: &block.body,
+            body_lines: Lines::new(&block.body),
             fence_line: block.fence_line,
             errors: RefCell::new(Vec::new()),
         }
@@ -41,11 +46,29 @@ impl<'a> Site<'a> {
 
     /// Chapter line of byte `offset` of the body.
     fn line_at(&self, offset: usize) -> usize {
-        self.fence_line
-            + 1
-            + self.body[..offset.min(self.body.len())]
-                .matches('\n')
-                .count()
+        self.fence_line + self.body_lines.line_of(offset.min(self.body.len()))
+    }
+
+    /// The line of the directive's first line where `key` is defined, written either as
+    /// `key = ...` or as a `[key]` / `[[key]]` header, for naming both lines of a duplicate.
+    fn first_definition(&self, key: &str) -> Option<usize> {
+        self.body
+            .split_inclusive('\n')
+            .scan(0, |offset, line| {
+                let start = *offset;
+                *offset += line.len();
+                Some((start, line))
+            })
+            .find(|(_, line)| {
+                let line = line.trim_start();
+                let header = line.trim_start_matches('[').trim_start();
+                let defines = |text: &str| {
+                    text.strip_prefix(key)
+                        .is_some_and(|rest| rest.trim_start().starts_with(['=', '.', ']']))
+                };
+                defines(line) || (line.starts_with('[') && defines(header))
+            })
+            .map(|(start, _)| self.line_at(start))
     }
 
     pub(crate) fn report(
@@ -73,24 +96,85 @@ impl<'a> Site<'a> {
         !self.errors.borrow().is_empty()
     }
 
-    /// Parses the body, reporting a TOML syntax error at its line.
+    /// Parses the body, reporting a TOML syntax error at its line with a fix chosen by its kind.
     pub(crate) fn parse(&self) -> Option<Spanned<DeTable<'a>>> {
         match DeTable::parse(self.body) {
             Ok(table) => Some(table),
             Err(error) => {
-                let line = error
-                    .span()
-                    .map_or(self.fence_line, |span| self.line_at(span.start));
+                let span = error.span().unwrap_or(0..0);
                 let message = error.message().trim().trim_end_matches('.').to_string();
-                self.report(
-                    line,
-                    None,
-                    format!("invalid TOML: {message}"),
-                    "quote every string, and put multi-line Markdown in \"\"\"triple quotes\"\"\"",
-                );
+                let (line, problem, fix) = self.explain_syntax_error(&message, span);
+                self.report(line, None, problem, fix);
                 None
             }
         }
+    }
+
+    /// What a TOML syntax error means for a contributor, and what to write instead.
+    fn explain_syntax_error(&self, message: &str, span: Range<usize>) -> (usize, String, String) {
+        let line = self.line_at(span.start);
+        let invalid = format!("invalid TOML: {message}");
+        if message.starts_with("duplicate key") {
+            let key = self.body.get(span.clone()).unwrap_or("").trim();
+            let key = key.trim_matches(['"', '\'']);
+            let first = self.first_definition(key).filter(|&first| first < line);
+            let problem = match first {
+                Some(first) => format!("`{key}` is defined twice, at lines {first} and {line}"),
+                None => format!("`{key}` is defined twice"),
+            };
+            return (line, problem, "keep one of them".to_string());
+        }
+        let string_delimiter = ["\"\"\"", "\'\'\'", "\"", "\'"]
+            .into_iter()
+            .find(|delimiter| {
+                let kind = match delimiter.len() {
+                    3 if delimiter.starts_with('"') => "invalid multi-line basic string",
+                    3 => "invalid multi-line literal string",
+                    _ if delimiter.starts_with('"') => "invalid basic string",
+                    _ => "invalid literal string",
+                };
+                message.starts_with(kind)
+            });
+        if let Some(delimiter) = string_delimiter {
+            let end = span.start.min(self.body.len());
+            // The string that never closes is the last one opened before the error.
+            let opening = self.body[..end].rfind(delimiter).unwrap_or(end);
+            let opened_at = self.line_at(opening);
+            let problem = format!("the string opened at line {opened_at} is never closed");
+            let fix = if delimiter.len() == 3 {
+                format!("close it with `{delimiter}`")
+            } else {
+                format!(
+                    "close it with `{delimiter}` on the same line, or use \"\"\"triple quotes\"\"\" for text over several lines"
+                )
+            };
+            return (opened_at, problem, fix);
+        }
+        if message.starts_with("unclosed array table") {
+            return (
+                line,
+                invalid,
+                "close the header with `]]`, as in `[[source]]`".to_string(),
+            );
+        }
+        if message.starts_with("unclosed table") {
+            return (line, invalid, "close the header with `]`".to_string());
+        }
+        if message.starts_with("invalid date") || message.starts_with("invalid time") {
+            let fix = "write `YYYY-MM-DD`, a real date with two-digit month and day, e.g. `date = \"2015-09-20\"`";
+            return (line, invalid, fix.to_string());
+        }
+        if message.starts_with("string values must be quoted") {
+            let fix =
+                "quote every string, and put multi-line Markdown in \"\"\"triple quotes\"\"\"";
+            return (line, invalid, fix.to_string());
+        }
+        if message.starts_with("key with no value") {
+            let fix = "write every field as `name = value` on its own line (text in quotes)";
+            return (line, invalid, fix.to_string());
+        }
+        let fix = "write each field as `name = value`, strings in quotes (multi-line Markdown in \"\"\"triple quotes\"\"\"), and entries under `[[name]]` headers";
+        (line, invalid, fix.to_string())
     }
 
     /// The top-level fields, checked against `spec` (unknown fields are reported here).
@@ -338,6 +422,10 @@ impl<'s, 'a> Fields<'s, 'a> {
         text: &str,
         render: fn(&str, &str) -> Result<String, MarkdownProblem>,
     ) -> String {
+        if text.is_empty() {
+            // Missing or blank: already reported by the caller.
+            return String::new();
+        }
         let path: String = self
             .path(name)
             .chars()
@@ -350,7 +438,14 @@ impl<'s, 'a> Fields<'s, 'a> {
             .join("-");
         let scope = format!("{}-{}-{path}", self.site.kind.name(), self.site.fence_line);
         match render(text, &scope) {
-            Ok(html) => html,
+            Ok(html) => match html_check::check(&html) {
+                Ok(()) => html,
+                Err(problem) => {
+                    let (problem, fix) = explain_html_problem(problem);
+                    self.invalid(name, problem, fix);
+                    String::new()
+                }
+            },
             Err(MarkdownProblem::Heading) => {
                 self.invalid(
                     name,
@@ -381,12 +476,13 @@ impl<'s, 'a> Fields<'s, 'a> {
                 0
             }
             Some(DeValue::Integer(integer)) => {
-                match integer.as_str().replace('_', "").parse::<u32>() {
-                    Ok(number) if number > 0 && integer.radix() == 10 => number,
+                let number = exact_integer(integer).and_then(|number| u32::try_from(number).ok());
+                match number {
+                    Some(number) if number > 0 => number,
                     _ => {
                         self.invalid(
                             name,
-                            format!("`{}` is not a positive whole number", integer.as_str()),
+                            format!("`{integer}` is not a positive whole number"),
                             format!("write `{}` instead", self.example(name)),
                         );
                         0
@@ -490,10 +586,17 @@ impl<'s, 'a> Fields<'s, 'a> {
     pub(crate) fn id(&self) -> String {
         let id = self.string("id");
         if !id.is_empty() && !is_lower_name(&id, '-') {
+            let mut suggestion = kebab_case(&id);
+            if suggestion.is_empty() {
+                // Nothing ASCII to keep (`id = "日本"`): any usable id beats `id = ""`.
+                suggestion = format!("{}-{}", self.site.kind.name(), self.site.fence_line);
+            }
             self.invalid(
                 "id",
-                format!("`{id}` is not kebab-case (lowercase letters, digits, single hyphens)"),
-                format!("write `id = \"{}\"` instead", kebab_case(&id)),
+                format!(
+                    "`{id}` is not kebab-case (lowercase ASCII letters, digits, single hyphens)"
+                ),
+                format!("write `id = \"{suggestion}\"` instead"),
             );
         }
         id
@@ -542,22 +645,10 @@ fn to_json(value: &DeValue<'_>) -> Result<serde_json::Value, String> {
         DeValue::String(text) => Value::String(text.to_string()),
         DeValue::Boolean(value) => Value::Bool(*value),
         DeValue::Datetime(datetime) => Value::String(datetime.to_string()),
-        DeValue::Integer(integer) => {
-            let text = integer.as_str().replace('_', "");
-            let (negative, digits) = match text.strip_prefix('-') {
-                Some(rest) => (true, rest),
-                None => (false, text.strip_prefix('+').unwrap_or(&text)),
-            };
-            // Hex, octal and binary literals carry a `0x`/`0o`/`0b` prefix that from_str_radix rejects.
-            let digits = if integer.radix() == 10 {
-                digits
-            } else {
-                &digits[2..]
-            };
-            let magnitude = i64::from_str_radix(digits, integer.radix())
-                .map_err(|_| format!("`{}` does not fit in a 64-bit integer", integer.as_str()))?;
-            Value::from(if negative { -magnitude } else { magnitude })
-        }
+        DeValue::Integer(integer) => Value::from(
+            exact_integer(integer)
+                .ok_or_else(|| format!("`{integer}` does not fit in a 64-bit integer"))?,
+        ),
         DeValue::Float(float) => {
             let number: f64 = float
                 .as_str()
@@ -584,7 +675,15 @@ fn to_json(value: &DeValue<'_>) -> Result<serde_json::Value, String> {
     })
 }
 
-/// The closest known field name, if it is close enough to be the one meant.
+/// The integer a TOML literal of any radix (`55`, `-9_223_372_036_854_775_808`, `0xff`, `0o17`,
+/// `0b1`) stands for, exactly; `None` when it does not fit in an `i64`. The parser hands over the
+/// digits without prefix or underscores, in the form `from_str_radix` reads.
+fn exact_integer(integer: &toml::de::DeInteger<'_>) -> Option<i64> {
+    i64::from_str_radix(integer.as_str(), integer.radix()).ok()
+}
+
+/// The closest known field name, if it is close enough to be the one meant: within a third of the
+/// name's length (at least one edit), so `thesys` finds `thesis` but `to` does not find `id`.
 fn closest(unknown: &str, spec: &'static [FieldSpec]) -> Option<FieldSpec> {
     spec.iter()
         .map(|field| {
@@ -593,7 +692,7 @@ fn closest(unknown: &str, spec: &'static [FieldSpec]) -> Option<FieldSpec> {
                 *field,
             )
         })
-        .filter(|(distance, field)| *distance <= 2.max(field.0.len() / 3))
+        .filter(|(distance, field)| *distance <= (field.0.len() / 3).max(1))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, field)| field)
 }
@@ -617,11 +716,76 @@ fn with_article(type_name: &str) -> String {
     format!("{article} {type_name}")
 }
 
+/// What a field's HTML problem means, and what to write instead.
+fn explain_html_problem(problem: HtmlProblem) -> (String, String) {
+    match problem {
+        HtmlProblem::Heading(tag) => (
+            format!("raw `<{tag}>` headings are not allowed in Markdown fields (the card has its own heading)"),
+            "write **bold text** instead".to_string(),
+        ),
+        HtmlProblem::Forbidden(tag) => (
+            format!("`<{tag}>` is not allowed in Markdown fields"),
+            "remove it: scripts belong to a widget in theme/js (see the `viz` directive), styles to theme/css".to_string(),
+        ),
+        HtmlProblem::UnterminatedComment => (
+            "an HTML comment `<!--` is never closed (it would hide the rest of the page)".to_string(),
+            "close it with `-->`, or remove it".to_string(),
+        ),
+        HtmlProblem::StrayEndTag(tag) => (
+            format!("`</{tag}>` closes an element the field never opened (it would close the card around it)"),
+            format!("remove `</{tag}>`"),
+        ),
+        HtmlProblem::Unclosed(tag) => (
+            format!("`<{tag}>` is never closed (it would swallow the rest of the card)"),
+            format!("close it with `</{tag}>`, or write the field in plain Markdown"),
+        ),
+        HtmlProblem::Empty => (
+            "renders to nothing (it holds only a comment or markup with no text)".to_string(),
+            "write the text the reader should see, or leave the field out if it is optional".to_string(),
+        ),
+    }
+}
+
+/// Latin letters with diacritics and ligatures, and the ASCII that stands for them in an id.
+const ASCII_FOLDS: &[(&str, &str)] = &[
+    ("àáâãäåāăą", "a"),
+    ("çćĉċč", "c"),
+    ("ďđð", "d"),
+    ("èéêëēĕėęě", "e"),
+    ("ĝğġģ", "g"),
+    ("ĥħ", "h"),
+    ("ìíîïĩīĭįı", "i"),
+    ("ĵ", "j"),
+    ("ķ", "k"),
+    ("ĺļľŀł", "l"),
+    ("ñńņňŉ", "n"),
+    ("òóôõöøōŏő", "o"),
+    ("ŕŗř", "r"),
+    ("śŝşšș", "s"),
+    ("ţťŧț", "t"),
+    ("ùúûüũūŭůűų", "u"),
+    ("ŵ", "w"),
+    ("ýÿŷ", "y"),
+    ("źżž", "z"),
+    ("ß", "ss"),
+    ("æ", "ae"),
+    ("œ", "oe"),
+    ("þ", "th"),
+];
+
 fn kebab_case(text: &str) -> String {
     let lower: String = text
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                return c.to_string();
+            }
+            ASCII_FOLDS
+                .iter()
+                .find(|(letters, _)| letters.contains(c))
+                .map_or("-".to_string(), |(_, ascii)| ascii.to_string())
+        })
         .collect();
     lower
         .split('-')
@@ -636,10 +800,23 @@ fn is_iso_date(text: &str) -> bool {
         |part: &str, len: usize| part.len() == len && part.chars().all(|c| c.is_ascii_digit());
     match parts.as_slice() {
         [year, month, day] if numeric(year, 4) && numeric(month, 2) && numeric(day, 2) => {
+            let year: u32 = year.parse().unwrap_or(0);
             let (month, day): (u32, u32) = (month.parse().unwrap_or(0), day.parse().unwrap_or(0));
-            (1..=12).contains(&month) && (1..=31).contains(&day)
+            (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
         }
         _ => false,
+    }
+}
+
+/// Days in `month` (1-12) of `year` in the Gregorian calendar, so `2015-02-31` is refused.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -671,5 +848,31 @@ mod tests {
         assert!(!is_iso_date("2015-9-20"));
         assert!(!is_iso_date("2015-13-01"));
         assert!(!is_iso_date("20 Sep 2015"));
+    }
+
+    #[test]
+    fn dates_are_real_calendar_days() {
+        assert!(!is_iso_date("2015-02-31"));
+        assert!(!is_iso_date("2015-02-29"));
+        assert!(is_iso_date("2016-02-29"));
+        assert!(!is_iso_date("1900-02-29"));
+        assert!(is_iso_date("2000-02-29"));
+        assert!(!is_iso_date("2015-04-31"));
+        assert!(is_iso_date("2015-12-31"));
+    }
+
+    #[test]
+    fn short_unknown_names_get_no_suggestion() {
+        const ID: &[FieldSpec] = &[("id", "id = \"x\""), ("name", "name = \"x\"")];
+        assert_eq!(closest("to", ID), None);
+        assert_eq!(closest("k0", ID), None);
+        assert_eq!(closest("ID", ID).map(|f| f.0), Some("id"));
+        assert_eq!(closest("nmae", ID).map(|f| f.0), Some("name"));
+    }
+
+    #[test]
+    fn non_ascii_ids_fold_to_ascii() {
+        assert_eq!(kebab_case("Café Ünïcode"), "cafe-unicode");
+        assert_eq!(kebab_case("日本"), "");
     }
 }

@@ -10,15 +10,25 @@
 mod directives;
 mod errors;
 mod fields;
+mod html_check;
+mod kind;
+mod lines;
 mod render;
 mod scan;
 
-use std::path::Path;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 
-use mdbook_preprocessor::book::Book;
+use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 pub use errors::{BookErrors, DirectiveError};
+
+use kind::Kind;
+use lines::{first_line, leading_line_ending, trailing_line_ending, Lines};
+use scan::Block;
 
 /// Expands every directive in one chapter's Markdown.
 ///
@@ -26,21 +36,126 @@ pub use errors::{BookErrors, DirectiveError};
 /// curriculum card's `link`) are computed from its depth, and errors name it. Everything outside the
 /// directive blocks comes back byte for byte; each block is replaced by its HTML. When any directive is
 /// wrong, nothing is expanded and every problem in the chapter is returned.
+///
+/// Without the rest of the book, a curriculum `link` is checked for its form only; [`expand_in_book`]
+/// also checks that it names a chapter.
 pub fn expand(source: &str, chapter_path: &Path) -> Result<String, Vec<DirectiveError>> {
-    let page = directives::Page { path: chapter_path };
+    expand_guarded(source, chapter_path, None, directives::render)
+}
+
+/// [`expand`], knowing the book's chapters (paths relative to `src/`, as SUMMARY.md links them), so a
+/// curriculum `link` to a chapter that does not exist is an error instead of a dead link.
+pub fn expand_in_book(
+    source: &str,
+    chapter_path: &Path,
+    chapters: &HashSet<PathBuf>,
+) -> Result<String, Vec<DirectiveError>> {
+    expand_guarded(source, chapter_path, Some(chapters), directives::render)
+}
+
+/// How one directive block is rendered: [`directives::render`], or a stand-in in tests.
+type RenderFn = fn(&Block, &directives::Page<'_>) -> Result<String, Vec<DirectiveError>>;
+
+/// Runs the expansion under `catch_unwind`: a bug in this crate becomes a located error naming the
+/// directive it was rendering, never a backtrace that leaves the contributor without a file or line.
+fn expand_guarded(
+    source: &str,
+    chapter_path: &Path,
+    chapters: Option<&HashSet<PathBuf>>,
+    render: RenderFn,
+) -> Result<String, Vec<DirectiveError>> {
+    let current: Cell<Option<(Kind, usize)>> = Cell::new(None);
+    let page = directives::Page {
+        path: chapter_path,
+        chapters,
+    };
+    let expanded = panic::catch_unwind(AssertUnwindSafe(|| {
+        expand_chapter(source, &page, &current, render)
+    }));
+    expanded.unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        let (directive, line) = current
+            .get()
+            .map_or(("mdbook-dsip", 1), |(kind, line)| (kind.name(), line));
+        Err(vec![DirectiveError {
+            file: chapter_path.to_path_buf(),
+            line,
+            directive: directive.to_string(),
+            field: None,
+            problem: format!("internal error in the preprocessor ({reason})"),
+            fix: "this is a bug in mdbook-dsip, not in the chapter: please report it with this \
+                  directive; until it is fixed, changing the directive's fields may avoid it"
+                .to_string(),
+        }])
+    })
+}
+
+fn expand_chapter(
+    source: &str,
+    page: &directives::Page<'_>,
+    current: &Cell<Option<(Kind, usize)>>,
+    render: RenderFn,
+) -> Result<String, Vec<DirectiveError>> {
+    let lines = Lines::new(source);
+    let scan = scan::scan(source, &lines);
+    // Problems grouped by the line of the block they belong to, reported in document order.
+    let mut problems: Vec<(usize, Vec<DirectiveError>)> = scan
+        .near_misses
+        .iter()
+        .map(|miss| {
+            let error = DirectiveError {
+            file: page.path.to_path_buf(),
+            line: miss.line,
+            directive: miss.kind.name().to_string(),
+            field: None,
+            problem: format!(
+                "the info string `{}` is not a directive's name (names are exact and lowercase)",
+                miss.info
+            ),
+            fix: format!(
+                "did you mean `{0}`? write ```{0} on the opening fence; to show TOML as code, write ```toml",
+                    miss.kind.name()
+                ),
+            };
+            (miss.line, vec![error])
+        })
+        .collect();
     let mut expanded = String::with_capacity(source.len() * 2);
-    let mut errors = Vec::new();
     let mut copied_up_to = 0;
-    for block in scan::directive_blocks(source) {
-        match directives::render(&block, &page) {
+    let mut anchors = Anchors::default();
+    for block in &scan.blocks {
+        current.set(Some((block.kind, block.fence_line)));
+        if !block.closed {
+            let fence_char = source[block.span.start..].chars().next().unwrap_or('`');
+            let fence: String = source[block.span.start..]
+                .chars()
+                .take_while(|&c| c == fence_char)
+                .collect();
+            problems.push((block.fence_line, vec![unclosed(block, &fence, page.path)]));
+            continue;
+        }
+        match render(block, page) {
             Ok(html) => {
+                let mut clashes = Vec::new();
+                anchors.add(block, &html, page.path, &mut clashes);
+                problems.push((block.fence_line, clashes));
                 expanded.push_str(&source[copied_up_to..block.span.start]);
-                expanded.push_str(&fit_into_place(&html, &block, source));
+                expanded.push_str(&fit_into_place(&html, block, source));
                 copied_up_to = block.span.end;
             }
-            Err(mut problems) => errors.append(&mut problems),
+            Err(errors) => problems.push((block.fence_line, errors)),
         }
     }
+    current.set(None);
+    problems.sort_by_key(|(line, _)| *line);
+    let errors: Vec<DirectiveError> = problems
+        .into_iter()
+        .flat_map(|(_, errors)| errors)
+        .collect();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -48,43 +163,123 @@ pub fn expand(source: &str, chapter_path: &Path) -> Result<String, Vec<Directive
     Ok(expanded)
 }
 
+/// A directive whose closing fence is missing swallows the rest of its container (often the whole
+/// chapter); say so at the fence instead of reporting the prose as broken TOML.
+fn unclosed(block: &Block, fence: &str, file: &Path) -> DirectiveError {
+    DirectiveError {
+        file: file.to_path_buf(),
+        line: block.fence_line,
+        directive: block.kind.name().to_string(),
+        field: None,
+        problem: format!(
+            "the fence that closes the directive opened at line {} is missing",
+            block.fence_line
+        ),
+        fix: format!(
+            "end the directive with a line holding {fence} (the same fence as its opening line) \
+             right after its last field"
+        ),
+    }
+}
+
+/// The anchors (`id` attributes) the chapter's directives have produced so far, with the line of the
+/// directive that produced each: two cards with one id would make every link to them ambiguous.
+#[derive(Default)]
+struct Anchors {
+    seen: HashMap<String, (Kind, usize)>,
+    module_header: Option<usize>,
+}
+
+impl Anchors {
+    fn add(&mut self, block: &Block, html: &str, file: &Path, errors: &mut Vec<DirectiveError>) {
+        let report = |errors: &mut Vec<DirectiveError>, problem: String, fix: &str| {
+            errors.push(DirectiveError {
+                file: file.to_path_buf(),
+                line: block.fence_line,
+                directive: block.kind.name().to_string(),
+                field: None,
+                problem,
+                fix: fix.to_string(),
+            })
+        };
+        if block.kind == Kind::Module {
+            if let Some(first) = self.module_header {
+                report(
+                    errors,
+                    format!(
+                        "a chapter has one module header, and this one's first is at line {first}"
+                    ),
+                    "keep one `module` directive, at the top of the module's first chapter",
+                );
+            }
+            self.module_header.get_or_insert(block.fence_line);
+        }
+        for anchor in ids_in(html) {
+            match self.seen.get(anchor) {
+                Some(&(kind, line)) if line == block.fence_line => report(
+                    errors,
+                    format!("the anchor `#{anchor}` appears twice in this {} directive", kind.name()),
+                    "give every entry its own number or id",
+                ),
+                Some(&(kind, line)) => report(
+                    errors,
+                    format!(
+                        "the anchor `#{anchor}` is already the {} directive's at line {line}",
+                        kind.name()
+                    ),
+                    "give each directive on a page its own id (links to the anchor would reach only the first)",
+                ),
+                None => {
+                    self.seen
+                        .insert(anchor.to_string(), (block.kind, block.fence_line));
+                }
+            }
+        }
+    }
+}
+
+/// The values of the `id="..."` attributes in rendered directive HTML (ours are always double-quoted
+/// and escaped, so a value ends at the next `"`).
+fn ids_in(html: &str) -> impl Iterator<Item = &str> {
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+}
+
 /// Makes the HTML a valid CommonMark HTML block where the fence stood: continuation lines carry the
-/// container prefix (so a directive in a list item or block quote stays there), the block ends where
-/// the fence's block ended, and a separating line is added when text follows at once (an HTML block
-/// runs until a blank line, so it would otherwise swallow the next paragraph).
-fn fit_into_place(html: &str, block: &scan::Block, source: &str) -> String {
+/// container prefix (so a directive in a list item or block quote stays there) and the chapter's own
+/// line ending, the block ends where the fence's block ended, and a separating line is added when text
+/// follows at once (an HTML block runs until a blank line, so it would otherwise swallow the next line).
+fn fit_into_place(html: &str, block: &Block, source: &str) -> String {
+    let newline = block.newline;
     let mut placed = String::with_capacity(html.len());
     for (index, line) in html.lines().enumerate() {
         if index > 0 {
-            placed.push('\n');
+            placed.push_str(newline);
             placed.push_str(&block.continuation);
         }
         placed.push_str(line);
     }
-    // pulldown-cmark's span ends after the closing fence, usually before its newline.
-    let span_ends_line = source[block.span.clone()].ends_with('\n');
-    if span_ends_line {
-        placed.push('\n');
+    // pulldown-cmark's span ends after the closing fence, usually before its line ending.
+    let span_ending = trailing_line_ending(&source[block.span.clone()]);
+    if let Some(ending) = span_ending {
+        placed.push_str(ending);
     }
     let after = &source[block.span.end..];
-    let next_line = if span_ends_line {
-        Some(after)
-    } else {
-        after.strip_prefix('\n')
+    let next_line = match span_ending {
+        Some(_) => Some(after),
+        None => leading_line_ending(after).map(|ending| &after[ending.len()..]),
     }
-    .and_then(|rest| rest.split('\n').next())
-    .filter(|line| {
-        !line
-            .trim_matches(|c: char| c == '>' || c.is_whitespace())
-            .is_empty()
-    });
+    .filter(|rest| !rest.is_empty())
+    .map(first_line)
+    .filter(|line| !scan::is_blank_within(line, block.quote_depth));
     if next_line.is_some() {
         let separator = block.continuation.trim_end();
-        if span_ends_line {
+        if span_ending.is_some() {
             placed.push_str(separator);
-            placed.push('\n');
+            placed.push_str(newline);
         } else {
-            placed.push('\n');
+            placed.push_str(newline);
             placed.push_str(separator);
         }
     }
@@ -113,12 +308,19 @@ impl Preprocessor for Dsip {
         mut book: Book,
     ) -> mdbook_preprocessor::errors::Result<Book> {
         let src = ctx.config.book.src.clone();
+        let chapters: HashSet<PathBuf> = book
+            .iter()
+            .filter_map(|item| match item {
+                BookItem::Chapter(chapter) => chapter.path.clone(),
+                _ => None,
+            })
+            .collect();
         let mut errors = Vec::new();
         book.for_each_chapter_mut(|chapter| {
             let Some(path) = chapter.path.clone() else {
                 return;
             };
-            match expand(&chapter.content, &path) {
+            match expand_in_book(&chapter.content, &path, &chapters) {
                 Ok(expanded) => chapter.content = expanded,
                 Err(problems) => {
                     let file = src.join(chapter.source_path.as_ref().unwrap_or(&path));
@@ -139,5 +341,31 @@ impl Preprocessor for Dsip {
     /// Directives render to HTML, so only the HTML renderer can use them.
     fn supports_renderer(&self, renderer: &str) -> mdbook_preprocessor::errors::Result<bool> {
         Ok(renderer == "html")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panicking_render(
+        _: &Block,
+        _: &directives::Page<'_>,
+    ) -> Result<String, Vec<DirectiveError>> {
+        panic!("index out of bounds: the len is 1 but the index is 2")
+    }
+
+    #[test]
+    fn a_panic_becomes_a_located_internal_error() {
+        let source = "Intro.\n\n```viz\nid = \"v\"\n```\n";
+        let errors = expand_guarded(source, Path::new("ch.md"), None, panicking_render)
+            .expect_err("the panic is reported");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            "ch.md:3: viz directive: internal error in the preprocessor (index out of bounds: the len is 1 \
+             but the index is 2); this is a bug in mdbook-dsip, not in the chapter: please report it with this \
+             directive; until it is fixed, changing the directive's fields may avoid it"
+        );
     }
 }

@@ -22,7 +22,8 @@ fn main() -> ExitCode {
         [] => match preprocess() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
-                eprintln!("error: {error}");
+                // `{:#}` prints the whole chain: for bad input, serde_json's reason and position.
+                eprintln!("error: {error:#}");
                 ExitCode::FAILURE
             }
         },

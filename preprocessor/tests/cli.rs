@@ -105,3 +105,23 @@ fn fails_with_every_error_located() {
     );
     assert!(stderr.contains("src/01-single-node-lie/index.md:1: framework directive: field `name`: required field is missing"), "{stderr}");
 }
+
+#[test]
+fn bad_json_input_names_the_reason_and_position() {
+    let mut child = binary()
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"[{\"root\": \".\"}, nope]")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("at line 1 column"), "{stderr}");
+}

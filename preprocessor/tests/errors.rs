@@ -95,7 +95,7 @@ fn id_must_be_kebab_case() {
     assert_eq!(
         messages(&source),
         [format!(
-            "{CHAPTER}:4: framework directive: field `id`: `Assumption Ledger` is not kebab-case (lowercase letters, digits, \
+            "{CHAPTER}:4: framework directive: field `id`: `Assumption Ledger` is not kebab-case (lowercase ASCII letters, digits, \
              single hyphens); write `id = \"assumption-ledger\"` instead"
         )]
     );
@@ -247,7 +247,7 @@ fn curriculum_links_must_be_chapter_sources() {
     assert_eq!(
         messages(source),
         [format!(
-            "{CHAPTER}:10: curriculum directive: field `module[1].link`: `/01/index.html` is not a chapter path relative to src/; \
+            "{CHAPTER}:10: curriculum directive: field `module[1].link`: `/01/index.html` is not a chapter path relative to src/ (no `:`, `\\` or `..`); \
              write `link = \"01-single-node-lie/index.md\"` instead"
         )]
     );

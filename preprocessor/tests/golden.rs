@@ -34,6 +34,22 @@ fn check_golden(name: &str) {
     );
 }
 
+/// Every golden input, by name.
+const GOLDEN: [&str; 12] = [
+    "module",
+    "framework",
+    "postmortem",
+    "ladder",
+    "when-not",
+    "viz",
+    "check",
+    "crate",
+    "curriculum",
+    "mixed",
+    "after-fence",
+    "containers",
+];
+
 macro_rules! golden {
     ($($test:ident => $name:literal),* $(,)?) => {
         $(#[test] fn $test() { check_golden($name); })*
@@ -51,15 +67,50 @@ golden! {
     crate_card => "crate",
     curriculum => "curriculum",
     mixed => "mixed",
+    after_fence => "after-fence",
+    containers => "containers",
+}
+
+/// A chapter from a Windows checkout (`core.autocrlf`) ends every line with `\r\n`: it must expand
+/// exactly as the LF chapter does, with `\r\n` line endings in the HTML too. The `.md` files are stored
+/// with LF (git could rewrite stored CRLF), so the CRLF input is made here.
+#[test]
+fn crlf_chapters_expand_like_lf_ones() {
+    for name in GOLDEN {
+        let source = fs::read_to_string(golden_dir().join(format!("{name}.md"))).unwrap();
+        let expected = fs::read_to_string(golden_dir().join(format!("{name}.html"))).unwrap();
+        let crlf = source.replace('\n', "\r\n");
+        let expanded = mdbook_dsip::expand(&crlf, Path::new(&format!("{name}.md")))
+            .unwrap_or_else(|errors| panic!("{name}.md in CRLF has errors: {errors:#?}"));
+        common::assert_mdbook_accepts(&expanded);
+        assert_eq!(
+            expanded,
+            expected.replace('\n', "\r\n"),
+            "{name}.md in CRLF expands differently from LF"
+        );
+    }
+}
+
+/// The finding behind `after-fence.md`: Markdown on the line after a closing fence is still Markdown
+/// once the card is in place, with either line ending.
+#[test]
+fn markdown_after_a_closing_fence_stays_markdown() {
+    let source = fs::read_to_string(golden_dir().join("after-fence.md")).unwrap();
+    for source in [source.clone(), source.replace('\n', "\r\n")] {
+        let expanded = mdbook_dsip::expand(&source, Path::new("after-fence.md")).unwrap();
+        let (headings, paragraphs, items) = common::outline(&expanded);
+        assert!(headings.contains(&"Next".to_string()), "{headings:?}");
+        assert!(
+            paragraphs.contains(&"A paragraph straight after the fence.".to_string()),
+            "{paragraphs:?}"
+        );
+        assert_eq!(items, ["one", "two"]);
+    }
 }
 
 #[test]
 fn every_golden_input_has_a_test() {
-    let tested: Vec<&str> = common::DIRECTIVES
-        .iter()
-        .copied()
-        .chain(["mixed"])
-        .collect();
+    let tested = GOLDEN;
     for entry in fs::read_dir(golden_dir()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|extension| extension == "md") {

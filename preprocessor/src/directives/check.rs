@@ -1,7 +1,8 @@
 //! `check`: numbered check-yourself questions whose worked answers open on demand.
 
-use super::{eyebrow, open_root, Kind};
+use super::{eyebrow, open_root};
 use crate::fields::{FieldSpec, Fields};
+use crate::kind::Kind;
 use crate::render::Html;
 
 pub(crate) const FIELDS: &[FieldSpec] = &[

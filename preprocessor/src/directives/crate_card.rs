@@ -1,8 +1,9 @@
 //! `crate`: the companion-crate card (what it is, how to run it, the break-it knob, a tour of the code).
 //! The file is not called `crate.rs` because `crate` is a keyword.
 
-use super::{eyebrow, heading, labelled, open_root, Kind};
+use super::{eyebrow, heading, labelled, open_root};
 use crate::fields::{is_lower_name, FieldSpec, Fields};
+use crate::kind::Kind;
 use crate::render::{escape, escape_pre, Html};
 
 pub(crate) const FIELDS: &[FieldSpec] = &[

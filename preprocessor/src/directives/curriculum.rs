@@ -1,6 +1,8 @@
 //! `curriculum`: the landing page's module cards. A module without `link` is not yet published: its
 //! card says so and links nowhere, so the landing page never points at a missing chapter.
 
+use std::path::Path;
+
 use super::{chips, fact, module_meta, Page};
 use crate::fields::{FieldSpec, Fields};
 use crate::render::{escape, Html};
@@ -50,7 +52,7 @@ fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
     let title = module.string("title");
     let link = module
         .optional_string("link")
-        .filter(|link| valid_link(module, link));
+        .filter(|link| valid_link(module, link, page));
     let class = if link.is_some() {
         "dsip-module-card"
     } else {
@@ -113,21 +115,38 @@ fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
     html.close().close();
 }
 
-/// `link` names a chapter source (`.md`, relative to `src/`); anything else would break once rendered.
-fn valid_link(module: &Fields<'_, '_>, link: &str) -> bool {
-    let file = link.split('#').next().unwrap_or(link);
-    let valid = file.ends_with(".md")
+/// `link` names a chapter source (`.md`, relative to `src/`); anything else would break once rendered,
+/// and a scheme (`javascript:`), a backslash or a `..` could point the landing page anywhere. When the
+/// whole book is known, the chapter must be one of its chapters.
+fn valid_link(module: &Fields<'_, '_>, link: &str, page: &Page<'_>) -> bool {
+    let (file, anchor) = link.split_once('#').unwrap_or((link, ""));
+    let valid_form = file.ends_with(".md")
+        && file.len() > ".md".len()
         && !file.starts_with('/')
-        && !file.contains("://")
-        && !file.starts_with("../");
-    if !valid {
+        && !link.contains([':', '\\', '"', '\'', '<', '>', ' '])
+        && !file
+            .split('/')
+            .any(|part| part == ".." || part == "." || part.is_empty())
+        && !anchor.contains('#');
+    if !valid_form {
         module.invalid(
             "link",
-            format!("`{link}` is not a chapter path relative to src/"),
+            format!("`{link}` is not a chapter path relative to src/ (no `:`, `\\` or `..`)"),
             "write `link = \"01-single-node-lie/index.md\"` instead",
         );
+        return false;
     }
-    valid
+    if let Some(chapters) = page.chapters {
+        if !chapters.contains(Path::new(file)) {
+            module.invalid(
+                "link",
+                format!("`{file}` is not a chapter of the book (SUMMARY.md does not link it)"),
+                "link a chapter listed in SUMMARY.md, or leave `link` out while the module is unpublished",
+            );
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `framework`: a named decision tool as a card (name, one-line thesis, body, "Use it when").
 
-use super::{eyebrow, heading, labelled, open_root, Kind};
+use super::{eyebrow, heading, labelled, open_root};
 use crate::fields::{FieldSpec, Fields};
+use crate::kind::Kind;
 use crate::render::Html;
 
 pub(crate) const FIELDS: &[FieldSpec] = &[

@@ -1,7 +1,8 @@
 //! `ladder`: one interview question answered at L3, L4, L5 and L6, each with what that answer missed.
 
-use super::{eyebrow, heading, open_root, Kind};
+use super::{eyebrow, heading, open_root};
 use crate::fields::{FieldSpec, Fields};
+use crate::kind::Kind;
 use crate::render::{escape, Html};
 
 pub(crate) const FIELDS: &[FieldSpec] = &[

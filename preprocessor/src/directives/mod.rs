@@ -14,85 +14,35 @@ mod postmortem;
 mod viz;
 mod when_not;
 
-use std::path::{Component, Path};
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
 
 use crate::errors::DirectiveError;
 use crate::fields::{FieldSpec, Site};
+use crate::kind::Kind;
 use crate::render::{escape, Html};
 use crate::scan::Block;
 
-/// The directive kinds, named by their info string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Module,
-    Framework,
-    Postmortem,
-    Ladder,
-    WhenNot,
-    Viz,
-    Check,
-    Crate,
-    Curriculum,
-}
-
-impl Kind {
-    const ALL: [Kind; 9] = [
-        Kind::Module,
-        Kind::Framework,
-        Kind::Postmortem,
-        Kind::Ladder,
-        Kind::WhenNot,
-        Kind::Viz,
-        Kind::Check,
-        Kind::Crate,
-        Kind::Curriculum,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::Module => "module",
-            Kind::Framework => "framework",
-            Kind::Postmortem => "postmortem",
-            Kind::Ladder => "ladder",
-            Kind::WhenNot => "when-not",
-            Kind::Viz => "viz",
-            Kind::Check => "check",
-            Kind::Crate => "crate",
-            Kind::Curriculum => "curriculum",
-        }
-    }
-
-    /// The kind whose name is exactly `info`; any other info string is an ordinary code language.
-    pub(crate) fn from_info(info: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|kind| kind.name() == info)
-    }
-
-    fn spec(self) -> &'static [FieldSpec] {
-        match self {
-            Kind::Module => module::FIELDS,
-            Kind::Framework => framework::FIELDS,
-            Kind::Postmortem => postmortem::FIELDS,
-            Kind::Ladder => ladder::FIELDS,
-            Kind::WhenNot => when_not::FIELDS,
-            Kind::Viz => viz::FIELDS,
-            Kind::Check => check::FIELDS,
-            Kind::Crate => crate_card::FIELDS,
-            Kind::Curriculum => curriculum::FIELDS,
-        }
-    }
-
-    /// The root element's `class` and `id` attributes, as the HTML contract fixes them.
-    fn root(self, id: &str) -> [(&'static str, String); 2] {
-        [
-            ("class", format!("dsip-{}", self.name())),
-            ("id", format!("{}-{id}", self.name())),
-        ]
+/// The fields a directive accepts, for the unknown-field check and the examples in messages.
+fn spec(kind: Kind) -> &'static [FieldSpec] {
+    match kind {
+        Kind::Module => module::FIELDS,
+        Kind::Framework => framework::FIELDS,
+        Kind::Postmortem => postmortem::FIELDS,
+        Kind::Ladder => ladder::FIELDS,
+        Kind::WhenNot => when_not::FIELDS,
+        Kind::Viz => viz::FIELDS,
+        Kind::Check => check::FIELDS,
+        Kind::Crate => crate_card::FIELDS,
+        Kind::Curriculum => curriculum::FIELDS,
     }
 }
 
 /// The chapter being expanded: its path relative to the book's `src/`, for errors and relative links.
 pub(crate) struct Page<'a> {
     pub path: &'a Path,
+    /// The book's chapters (paths relative to `src/`), when the whole book is known.
+    pub chapters: Option<&'a HashSet<PathBuf>>,
 }
 
 impl Page<'_> {
@@ -120,7 +70,7 @@ impl Page<'_> {
 pub(crate) fn render(block: &Block, page: &Page<'_>) -> Result<String, Vec<DirectiveError>> {
     let site = Site::new(block, page.path);
     let html = site.parse().map(|table| {
-        let fields = site.fields(table.get_ref(), block.kind.spec());
+        let fields = site.fields(table.get_ref(), spec(block.kind));
         match block.kind {
             Kind::Module => module::render(&fields),
             Kind::Framework => framework::render(&fields),
@@ -141,8 +91,9 @@ pub(crate) fn render(block: &Block, page: &Page<'_>) -> Result<String, Vec<Direc
 
 /// Opens the directive's root element with the contract's class and id.
 fn open_root(html: &mut Html, tag: &'static str, kind: Kind, id: &str) {
-    let [(class_name, class), (id_name, id)] = kind.root(id);
-    html.open(tag, &[(class_name, &class), (id_name, &id)]);
+    let class = format!("dsip-{}", kind.name());
+    let id = format!("{}-{id}", kind.name());
+    html.open(tag, &[("class", &class), ("id", &id)]);
 }
 
 /// The small label above a card's heading ("Framework", "Postmortem"), so a screenshot says what it is.
@@ -211,16 +162,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn info_strings_match_exactly() {
-        assert_eq!(Kind::from_info("when-not"), Some(Kind::WhenNot));
-        assert_eq!(Kind::from_info("Framework"), None);
-        assert_eq!(Kind::from_info("rust"), None);
-    }
-
-    #[test]
     fn links_are_relative_to_the_chapter() {
         let top = Page {
             path: Path::new("index.md"),
+            chapters: None,
         };
         assert_eq!(
             top.link("01-single-node-lie/index.md"),
@@ -228,6 +173,7 @@ pub(crate) mod tests {
         );
         let nested = Page {
             path: Path::new("01-single-node-lie/clocks.md"),
+            chapters: None,
         };
         assert_eq!(
             nested.link("02-consistency/index.md#dial"),

@@ -1,7 +1,7 @@
 //! `module`: the chapter header (module number, track, reading time, frameworks, anchor incident, crate).
 
 use super::{chips, fact, module_meta};
-use crate::fields::{FieldSpec, Fields};
+use crate::fields::{is_lower_name, FieldSpec, Fields};
 use crate::render::{escape, Html};
 
 pub(crate) const FIELDS: &[FieldSpec] = &[
@@ -60,7 +60,17 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
         "Anchor incident",
         &escape(&fields.string("anchor")),
     );
-    if let Some(name) = fields.optional_string("crate") {
+    let crate_name = fields.optional_string("crate");
+    if let Some(name) = &crate_name {
+        if !is_lower_name(&name.replace('_', "-"), '-') {
+            fields.invalid(
+                "crate",
+                format!("`{name}` is not a crate name"),
+                "write the package name from its Cargo.toml, e.g. `crate = \"clocks\"`, instead",
+            );
+        }
+    }
+    if let Some(name) = crate_name {
         fact(
             &mut html,
             "dsip-module-crate",

@@ -1,8 +1,9 @@
 //! `postmortem`: the anchor incident as a distinct box with a timeline, the exact moment it went wrong,
 //! the lesson and the primary sources.
 
-use super::{eyebrow, fact, heading, open_root, Kind};
+use super::{eyebrow, fact, heading, open_root};
 use crate::fields::{FieldSpec, Fields};
+use crate::kind::Kind;
 use crate::render::{escape, Html};
 
 pub(crate) const FIELDS: &[FieldSpec] = &[

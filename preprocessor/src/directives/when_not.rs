@@ -1,7 +1,8 @@
 //! `when-not`: where the pattern is the wrong tool, what it costs for nothing, and what to use instead.
 
-use super::{fact, heading, open_root, Kind};
+use super::{fact, heading, open_root};
 use crate::fields::{FieldSpec, Fields};
+use crate::kind::Kind;
 use crate::render::{escape, Html};
 
 pub(crate) const FIELDS: &[FieldSpec] = &[

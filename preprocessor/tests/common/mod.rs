@@ -72,16 +72,21 @@ pub fn assert_balanced(html: &str) {
     assert!(open.is_empty(), "unclosed tags {open:?} in:\n{html}");
 }
 
-/// Parses an expanded chapter as mdBook does and checks every raw HTML block is balanced on its own:
-/// a blank line inside directive HTML would split it into an unbalanced block and fail here.
-pub fn assert_mdbook_accepts(markdown: &str) {
-    let options = Options::ENABLE_TABLES
+/// The Markdown extensions mdBook 0.5 turns on.
+pub fn mdbook_options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_DEFINITION_LIST
-        | Options::ENABLE_GFM;
+        | Options::ENABLE_GFM
+}
+
+/// Parses an expanded chapter as mdBook does and checks every raw HTML block is balanced on its own:
+/// a blank line inside directive HTML would split it into an unbalanced block and fail here.
+pub fn assert_mdbook_accepts(markdown: &str) {
+    let options = mdbook_options();
     let mut block: Option<String> = None;
     for event in Parser::new_ext(markdown, options) {
         match event {
@@ -98,4 +103,28 @@ pub fn assert_mdbook_accepts(markdown: &str) {
             _ => {}
         }
     }
+}
+
+/// The text of every heading, paragraph and list item of a chapter as mdBook parses it, outside raw
+/// HTML: what a reader sees as Markdown.
+pub fn outline(markdown: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (mut headings, mut paragraphs, mut items) = (Vec::new(), Vec::new(), Vec::new());
+    let mut text: Option<String> = None;
+    for event in Parser::new_ext(markdown, mdbook_options()) {
+        match event {
+            Event::Start(Tag::Heading { .. } | Tag::Paragraph | Tag::Item) => {
+                text = Some(String::new())
+            }
+            Event::Text(part) | Event::Code(part) => {
+                if let Some(text) = text.as_mut() {
+                    text.push_str(&part)
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(text.take()),
+            Event::End(TagEnd::Paragraph) => paragraphs.extend(text.take()),
+            Event::End(TagEnd::Item) => items.extend(text.take()),
+            _ => {}
+        }
+    }
+    (headings, paragraphs, items)
 }

@@ -1,0 +1,66 @@
+//! The real book: every chapter under `src/` expands with no error, each one checked against the
+//! chapters SUMMARY.md links (so the landing page's curriculum links must all resolve), and every raw
+//! HTML block of the result is balanced the way mdBook reads it.
+
+mod common;
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The book's `src/` directory.
+fn book_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../src")
+}
+
+/// The chapter paths SUMMARY.md links, relative to `src/` (draft chapters, `[Title]()`, have none).
+fn summary_chapters(src: &Path) -> HashSet<PathBuf> {
+    let summary = fs::read_to_string(src.join("SUMMARY.md")).unwrap();
+    summary
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|link| link.ends_with(".md"))
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// Every `.md` file under `dir`, relative to `root`.
+fn markdown_files(root: &Path, dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            markdown_files(root, &path, found);
+        } else if path.extension().is_some_and(|extension| extension == "md") {
+            found.push(path.strip_prefix(root).unwrap().to_path_buf());
+        }
+    }
+}
+
+#[test]
+fn every_chapter_of_the_book_expands() {
+    let src = book_src();
+    let chapters = summary_chapters(&src);
+    let mut files = Vec::new();
+    markdown_files(&src, &src, &mut files);
+    files.sort();
+    let mut errors = Vec::new();
+    let mut directives = 0;
+    for file in &files {
+        let source = fs::read_to_string(src.join(file)).unwrap();
+        match mdbook_dsip::expand_in_book(&source, file, &chapters) {
+            Ok(expanded) => {
+                common::assert_mdbook_accepts(&expanded);
+                directives += expanded.matches("class=\"dsip-").count();
+            }
+            Err(problems) => errors.extend(problems.iter().map(ToString::to_string)),
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(
+        files.len() > 10 && directives > 20,
+        "found only {} chapters and {directives} directives under {}",
+        files.len(),
+        src.display()
+    );
+}
