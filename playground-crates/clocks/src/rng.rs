@@ -1,43 +1,14 @@
-//! A seeded pseudo-random generator for the jittery networks in examples and tests.
+//! A seeded pseudo-random generator for the jittery networks in examples and tests: SplitMix64
+//! from the course's simulation kernel (`sim::rng`), where every module's simulations get theirs.
 //!
 //! Why not the `rand` crate? The playground links every reader's snippet against this crate's rlib,
 //! and each dependency is one more thing to build, version and keep in step with rustc. We need a
 //! few thousand reproducible numbers, not cryptographic quality, and SplitMix64 (Steele, Lea and
-//! Flood, OOPSLA 2014) does that in five lines. Same seed, same numbers, on every machine.
+//! Flood, OOPSLA 2014) does that in five lines. Same seed, same numbers, on every machine. The
+//! failure detectors' links draw with [`SplitMix64::below`] (a remainder) and
+//! [`SplitMix64::chance`] (a whole percent).
 
-/// SplitMix64: a 64-bit state advanced by a constant and scrambled on the way out.
-#[derive(Debug, Clone)]
-pub struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    /// A generator whose whole future is fixed by `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound` (`bound` > 0). The modulo bias is below one part in 10^15 for the
-    /// small bounds used here, far under anything a latency histogram could show.
-    pub fn below(&mut self, bound: u64) -> u64 {
-        assert!(bound > 0, "below(0) has no possible answer");
-        self.next_u64() % bound
-    }
-
-    /// True with probability `percent`/100.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+pub use sim::rng::SplitMix64;
 
 #[cfg(test)]
 mod tests {

@@ -5,42 +5,8 @@
 //! key of 10,000 gets about 10% of all requests, and no partitioning scheme can spread one key
 //! over two nodes. The skew you measure depends as much on this as on the scheme.
 
-use crate::hash::mix64;
-
-/// A small seeded random number generator (SplitMix64).
-///
-/// Why write one out instead of using `rand`: the numbers a learner prints must be the same on
-/// every machine, in the browser and in every future release, and a generator this small cannot
-/// change under us when a dependency is upgraded. It is not cryptographic, and needs not be.
-#[derive(Debug, Clone)]
-pub struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    /// A generator that always produces the same sequence for the same `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        // The golden-ratio increment visits every u64 once before repeating; mix64 scrambles it.
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        mix64(self.state)
-    }
-
-    /// A random number in `[0, 1)`, with 53 bits of precision (all an f64 holds).
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// A random index in `0..bound` (`bound` must be above zero).
-    pub fn below(&mut self, bound: usize) -> usize {
-        // Multiply-and-keep-the-high-half: the bias is below 2^-32 for any bound we use.
-        ((u128::from(self.next_u64()) * bound as u128) >> 64) as usize
-    }
-}
+pub use sim::rng::SplitMix64;
+use sim::rng::Zipf;
 
 /// How requests are spread over the keys.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,41 +24,29 @@ pub enum Distribution {
 /// A set of keys and how popular each one is.
 ///
 /// Keys are named `key-000000`, `key-000001`, ...; under [`Distribution::Zipf`] the key at index
-/// `i` has rank `i + 1`, so `key-000000` is the hottest.
+/// `i` has rank `i + 1`, so `key-000000` is the hottest. The draws come from the simulation
+/// kernel's [`SplitMix64`] and [`Zipf`] (a uniform workload is a Zipf of exponent 0, where every
+/// weight is exactly 1).
 #[derive(Debug, Clone)]
 pub struct Workload {
     keys: Vec<String>,
     distribution: Distribution,
-    /// Running total of each key's share, ending at exactly 1.0: sampling is a binary search.
-    cumulative: Vec<f64>,
+    /// Each key's share of the requests; sampling is a binary search in its cumulative table.
+    popularity: Zipf,
 }
 
 impl Workload {
     /// `key_count` keys whose popularity follows `distribution`.
     pub fn new(key_count: usize, distribution: Distribution) -> Self {
         let keys: Vec<String> = (0..key_count).map(key_name).collect();
-        let weights: Vec<f64> = (1..=key_count)
-            .map(|rank| match distribution {
-                Distribution::Uniform => 1.0,
-                Distribution::Zipf { exponent } => 1.0 / (rank as f64).powf(exponent),
-            })
-            .collect();
-        let total: f64 = weights.iter().sum();
-        let mut running = 0.0;
-        let mut cumulative: Vec<f64> = weights
-            .iter()
-            .map(|weight| {
-                running += weight / total;
-                running
-            })
-            .collect();
-        if let Some(last) = cumulative.last_mut() {
-            *last = 1.0; // rounding must not leave a gap above the last key
-        }
+        let exponent = match distribution {
+            Distribution::Uniform => 0.0,
+            Distribution::Zipf { exponent } => exponent,
+        };
         Self {
             keys,
             distribution,
-            cumulative,
+            popularity: Zipf::new(key_count, exponent),
         }
     }
 
@@ -118,20 +72,12 @@ impl Workload {
 
     /// The share of all requests that key `index` gets, on average.
     pub fn share(&self, index: usize) -> f64 {
-        let below = if index == 0 {
-            0.0
-        } else {
-            self.cumulative[index - 1]
-        };
-        self.cumulative[index] - below
+        self.popularity.share(index)
     }
 
     /// Draws one request: the index of the key asked for.
     pub fn pick(&self, rng: &mut SplitMix64) -> usize {
-        let point = rng.next_f64();
-        self.cumulative
-            .partition_point(|&total| total <= point)
-            .min(self.keys.len() - 1)
+        self.popularity.sample(rng)
     }
 
     /// A stream of `count` requests (key names), the same for the same `seed`.

@@ -4,9 +4,9 @@
 //! or the server react to it, and pushes whatever that reaction schedules. Virtual time jumps from
 //! event to event, which is why a minute of a busy server simulates in milliseconds.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::time::Duration;
+
+use sim::Time;
 
 /// Virtual time and durations, in microseconds since the run started.
 ///
@@ -108,43 +108,20 @@ pub enum EventKind {
 pub struct Event {
     /// When it happens.
     pub at: Micros,
-    /// Breaks ties between events at the same microsecond in scheduling order, so runs are
-    /// deterministic.
-    sequence: u64,
     /// What happens.
     pub kind: EventKind,
 }
 
-impl PartialEq for Event {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Event {}
-
-impl PartialOrd for Event {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Event {
-    /// Reversed, because [`BinaryHeap`] pops the greatest element and we want the earliest.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.sequence).cmp(&(self.at, self.sequence))
-    }
-}
-
-/// The pending events, earliest first.
+/// The pending events, earliest first, and first-in first-out among events at the same
+/// microsecond, so runs are deterministic.
 ///
-/// A binary heap of small `Copy` events: pushing and popping never allocate once the heap has
-/// grown to the run's working size, which is what makes a million simulated requests a second
-/// possible.
+/// The queue itself is the simulation kernel's ([`sim::EventQueue`], a binary heap with a
+/// sequence number to break ties); this wrapper only speaks the simulator's [`Micros`]. Its
+/// events are small and `Copy`, so pushing and popping never allocate once the heap has grown to
+/// the run's working size, which is what makes a million simulated requests a second possible.
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Event>,
-    next_sequence: u64,
+    queue: sim::EventQueue<EventKind>,
 }
 
 impl EventQueue {
@@ -155,32 +132,30 @@ impl EventQueue {
 
     /// Schedules `kind` at time `at`.
     pub fn push(&mut self, at: Micros, kind: EventKind) {
-        self.heap.push(Event {
-            at,
-            sequence: self.next_sequence,
-            kind,
-        });
-        self.next_sequence += 1;
+        self.queue.push(Time::from_micros(at), kind);
     }
 
     /// Removes and returns the earliest event.
     pub fn pop(&mut self) -> Option<Event> {
-        self.heap.pop()
+        self.queue.pop().map(|(at, kind)| Event {
+            at: at.as_micros(),
+            kind,
+        })
     }
 
     /// When the earliest event happens, without removing it.
     pub fn next_time(&self) -> Option<Micros> {
-        self.heap.peek().map(|event| event.at)
+        self.queue.next_time().map(Time::as_micros)
     }
 
     /// How many events are pending.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.queue.len()
     }
 
     /// True when nothing is scheduled.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.queue.is_empty()
     }
 }
 
