@@ -8,10 +8,10 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`rng`] | [`SplitMix64`], the one seeded generator, and its distributions (uniform, exponential, normal, [`Zipf`], Bernoulli) |
-//! | [`time`] | [`Time`] and [`Span`] in whole microseconds, and the [`EventQueue`] (FIFO on ties) |
+//! | [`time`] | [`Time`] and [`Span`] in whole microseconds, the [`EventQueue`] (FIFO on ties), and a node's skewed [`Clock`] |
 //! | [`net`] | [`NodeId`], a [`Link`]'s [`Delay`] and faults, scheduled [`Partition`]s |
 //! | [`node`] | the [`Node`] trait: protocol code as a state machine, [`Input`]s in, [`Action`]s out |
-//! | [`world`] | the [`World`] that drives the nodes through the network and the clock, with crashes, restarts and pauses |
+//! | [`world`] | the [`World`] that drives the nodes through the network and the clock, with crashes, restarts, pauses and clock skew |
 //! | [`history`] | a [`History`] of client operations, written in Jepsen's log formats |
 //!
 //! Why deterministic: a distributed bug shows up in one interleaving in a million. A run here is
@@ -83,5 +83,5 @@ pub use history::{Entry, History, JepsenLine, Kind, KvOp, RegisterOp};
 pub use net::{Delay, Fate, Link, Network, NodeId, Partition};
 pub use node::{Action, Context, Input, Node};
 pub use rng::{SplitMix64, Zipf};
-pub use time::{EventQueue, Span, Time};
+pub use time::{Clock, EventQueue, Span, Time};
 pub use world::{Record, Stats, World};

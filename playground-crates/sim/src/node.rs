@@ -60,7 +60,8 @@ pub enum Action<N: Node + ?Sized> {
         /// The message.
         msg: N::Msg,
     },
-    /// Deliver `timer` back to this node after `after`. A crash discards it: timers are volatile.
+    /// Deliver `timer` back to this node after `after` (on its own clock). A crash discards it:
+    /// timers are volatile.
     SetTimer {
         /// How long from now.
         after: Span,
@@ -104,7 +105,8 @@ pub struct Context<'a, N: Node + ?Sized> {
 }
 
 impl<'a, N: Node + ?Sized> Context<'a, N> {
-    /// A context for node `me` at `now`. The world makes one per input; a unit test makes one
+    /// A context for node `me` whose clock reads `now`. The world makes one per input; a unit
+    /// test makes one
     /// to feed a node an input by hand and look at [`actions`](Self::actions).
     pub fn new(me: NodeId, now: Time, rng: &'a mut SplitMix64) -> Self {
         Self {
@@ -120,7 +122,8 @@ impl<'a, N: Node + ?Sized> Context<'a, N> {
         self.me
     }
 
-    /// The current virtual time.
+    /// The time on this node's clock: the true virtual time, unless the world skews the node's
+    /// clock ([`World::set_clock`](crate::World::set_clock)). Timers are measured on it too.
     pub fn now(&self) -> Time {
         self.now
     }

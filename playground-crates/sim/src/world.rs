@@ -9,7 +9,7 @@
 use crate::net::{Fate, Link, Network, NodeId, Partition};
 use crate::node::{Action, Context, Input, Node};
 use crate::rng::SplitMix64;
-use crate::time::{EventQueue, Span, Time};
+use crate::time::{Clock, EventQueue, Span, Time};
 
 /// Something the node reported with [`Context::output`], stamped with when and by whom.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +69,8 @@ enum Pending<N: Node> {
     Restart(NodeId),
     /// The node stops handling anything until `until` (a GC pause, a stalled VM).
     Pause { node: NodeId, until: Time },
+    /// The node's clock is set to read this way from now on (a skew, or an NTP step).
+    SetClock { node: NodeId, clock: Clock },
 }
 
 /// How the world builds a node from its durable state: at the start, and after every crash.
@@ -87,6 +89,8 @@ struct Slot<N: Node> {
     life: u64,
     /// While `now` is before this, the node handles nothing.
     paused_until: Time,
+    /// How the node's own clock reads.
+    clock: Clock,
 }
 
 /// A simulated cluster: nodes of one type, the network between them, and the clock.
@@ -136,6 +140,7 @@ impl<N: Node> World<N> {
             durable,
             life: 0,
             paused_until: Time::ZERO,
+            clock: Clock::PERFECT,
         });
         self.queue.push(
             self.now,
@@ -224,6 +229,15 @@ impl<N: Node> World<N> {
                 until: at + length,
             },
         );
+    }
+
+    /// From `at` on, `node`'s clock reads as `clock` says (what [`Context::now`] returns, and what
+    /// its timers are measured on). Timers already set keep their true firing time, like timers
+    /// on a monotonic clock when the wall clock is stepped. The crash and restart of a node do not
+    /// fix its clock.
+    pub fn set_clock(&mut self, at: Time, node: NodeId, clock: Clock) {
+        self.slot(node);
+        self.queue.push(at, Pending::SetClock { node, clock });
     }
 
     /// Sends `msg` from `from` to `to` at `at` through the network, as if `from` had sent it:
@@ -319,6 +333,10 @@ impl<N: Node> World<N> {
                 slot.paused_until = slot.paused_until.max(until);
                 self.log(|w| format!("{}: paused until {until}", w.name(node)));
             }
+            Pending::SetClock { node, clock } => {
+                self.nodes[node.index()].clock = clock;
+                self.log(|w| format!("{}: clock now reads {}", w.name(node), clock.read(w.now)));
+            }
         }
         true
     }
@@ -392,10 +410,11 @@ impl<N: Node> World<N> {
     /// Runs the node's handler and carries out the actions it returns, in order.
     fn handle(&mut self, id: NodeId, input: Input<N::Msg, N::Timer>) {
         let slot = &mut self.nodes[id.index()];
+        let clock = slot.clock;
         let Some(node) = slot.running.as_mut() else {
             return;
         };
-        let mut ctx = Context::new(id, self.now, &mut self.rng);
+        let mut ctx = Context::new(id, clock.read(self.now), &mut self.rng);
         node.handle(input, &mut ctx);
         for action in ctx.take_actions() {
             match action {
@@ -408,7 +427,7 @@ impl<N: Node> World<N> {
                         life,
                         input,
                     };
-                    self.queue.push(self.now + after, pending);
+                    self.queue.push(self.now + clock.true_span(after), pending);
                 }
                 Action::Persist(durable) => {
                     self.nodes[id.index()].durable = durable;

@@ -12,8 +12,10 @@
 //! a delay was meant: a [`Time`] is a point on the virtual clock ("at 1.5 s"), a [`Span`] a length
 //! of time ("for 200 ms"). `Time + Span` is a `Time`; `Time - Time` is a `Span`.
 
+mod clock;
 mod queue;
 
+pub use clock::Clock;
 pub use queue::EventQueue;
 
 use std::fmt;
