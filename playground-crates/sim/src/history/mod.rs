@@ -141,6 +141,20 @@ impl<Op> History<Op> {
         self.process[client] += self.clients;
     }
 
+    /// Records an event whose kind is only known at run time (say, read from a client node's
+    /// outputs): the same as calling [`invoke`](Self::invoke), [`ok`](Self::ok),
+    /// [`fail`](Self::fail) or [`info`](Self::info), with the same checks.
+    pub fn record(&mut self, at: Time, client: usize, kind: Kind, op: Op) {
+        match kind {
+            Kind::Invoke => {
+                self.invoke(at, client, op);
+            }
+            Kind::Ok => self.ok(at, client, op),
+            Kind::Fail => self.fail(at, client, op),
+            Kind::Info => self.info(at, client, op),
+        }
+    }
+
     /// Appends an entry as it is, with no checks: for replaying a log recorded elsewhere.
     pub fn push(&mut self, entry: Entry<Op>) {
         self.entries.push(entry);
@@ -219,6 +233,10 @@ mod tests {
         assert_eq!(history.invoke(t, 4, RegisterOp::Read(None)), 9);
         history.fail(t, 4, RegisterOp::Read(None));
         assert_eq!(history.client_process(4), 9);
+        history.record(t, 4, Kind::Invoke, RegisterOp::Write(2));
+        history.record(t, 4, Kind::Info, RegisterOp::Write(2));
+        assert_eq!(history.client_process(4), 14);
+        assert_eq!(history.len(), 8);
     }
 
     #[test]
