@@ -359,6 +359,7 @@ fn bench_config(workspace: Option<&Path>, scratch: &Path) -> Result<(Config, Str
             lib: "standin".into(),
             version: "0.0.0".into(),
             rlib: PathBuf::new(),
+            wasm: false,
         }],
         ..Config::default()
     }

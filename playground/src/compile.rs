@@ -411,3 +411,54 @@ fn join(first: &str, second: &str) -> String {
         (false, false) => format!("{first}\n{second}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compile_step_sees_the_toolchain_the_rlibs_and_the_deps_folder_read_only() {
+        let toolchain = Toolchain {
+            sysroot: "/opt/rust".into(),
+            rustc: "/opt/rust/bin/rustc".into(),
+            linker: "/usr/bin/x86_64-linux-gnu-gcc-12".into(),
+            gcc_ld: None,
+            version: "rustc 1.0.0".into(),
+        };
+        let externs = [(
+            "sim".to_owned(),
+            PathBuf::from("/build/release/libsim.rlib"),
+        )];
+        let deps = [PathBuf::from("/build/release/snippet-deps")];
+        let job = compile_job(&toolchain, &externs, &deps, &Limits::default(), true);
+        let mut shown = Vec::new();
+        for mount in &job.mounts {
+            match mount {
+                Mount::ReadOnly { host, inside } => shown.push((host.clone(), inside.clone())),
+                Mount::Work { writable, .. } => assert!(*writable, "the work dir is the output"),
+                Mount::Tmpfs { .. } => {}
+                Mount::ReadWrite { host, .. } => panic!("{} writable", host.display()),
+            }
+        }
+        let expected: Vec<(PathBuf, PathBuf)> = vec![
+            ("/opt/rust".into(), "/opt/rust".into()),
+            (
+                "/build/release/libsim.rlib".into(),
+                "/crates/libsim.rlib".into(),
+            ),
+            ("/build/release/snippet-deps".into(), "/crates/deps0".into()),
+        ];
+        assert_eq!(shown, expected);
+        let args: Vec<String> = job
+            .argv
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(args
+            .windows(2)
+            .any(|w| w == ["-L", "dependency=/crates/deps0"]));
+        assert!(args
+            .windows(2)
+            .any(|w| w == ["--extern", "sim=/crates/libsim.rlib"]));
+    }
+}

@@ -21,6 +21,9 @@ pub struct CompanionCrate {
     pub version: String,
     /// The prebuilt `lib<lib>.rlib`.
     pub rlib: PathBuf,
+    /// Whether the crate also builds a `cdylib` (`<lib>.wasm` for its widget). A library-only
+    /// crate (the simulation kernel `sim`) is linked by snippets but has no wasm of its own.
+    pub wasm: bool,
 }
 
 /// Everything a [`crate::Playground`] needs.
@@ -36,10 +39,13 @@ pub struct Config {
     pub limits: Limits,
     /// Compiles running at once (the bulkhead); default: the number of cores.
     pub concurrency: usize,
-    /// Runs allowed to wait for a compile slot; past this, an immediate "busy".
-    pub queue_len: usize,
-    /// How long a queued run waits for a slot before answering "busy".
-    pub queue_wait: Duration,
+    /// How long the client waits for an answer: 6 s for mdBook's `book.js`. A run is admitted
+    /// to the queue while its expected wait plus its own expected time fit inside this less
+    /// `deadline_margin` (see [`crate::bulkhead`]); beyond that it is told "busy" at once.
+    pub deadline: Duration,
+    /// Part of the deadline kept free of planned work (default 1 s: the shim gives up at 5.5 s,
+    /// and the estimate of a run's time is a moving average, not a promise).
+    pub deadline_margin: Duration,
     /// Bytes of results kept in the in-memory LRU cache.
     pub cache_bytes: usize,
     /// Largest snippet accepted (and largest HTTP body, plus JSON overhead).
@@ -63,8 +69,8 @@ impl Default for Config {
             rustc: None,
             limits: Limits::default(),
             concurrency: cores,
-            queue_len: 2 * cores,
-            queue_wait: Duration::from_millis(500),
+            deadline: Duration::from_secs(6),
+            deadline_margin: Duration::from_secs(1),
             cache_bytes: 64 * 1024 * 1024,
             max_code_bytes: 64 * 1024,
             allowed_origins: Vec::new(),
@@ -102,23 +108,37 @@ impl Config {
         .with_rlib_dir(&rlib_dir)
     }
 
-    /// Points every crate at `<dir>/lib<lib>.rlib` and the deps dir at `<dir>/deps`.
+    /// Points every crate at `<dir>/lib<lib>.rlib` and the deps dir at `<dir>/snippet-deps`.
+    ///
+    /// `snippet-deps/` holds exactly the library files the companion crates depend on (see
+    /// [`crate::deps`]; `cargo xtask build` makes it). Where it is missing (crates built with
+    /// plain `cargo build`), cargo's whole `<dir>/deps` is used instead, with a warning: snippets
+    /// still link, but the compile step then sees everything cargo built there.
     pub fn with_rlib_dir(mut self, dir: &Path) -> Config {
         for krate in &mut self.crates {
             krate.rlib = dir.join(format!("lib{}.rlib", krate.lib));
         }
-        self.deps_dirs = vec![dir.join("deps")];
+        let exact = dir.join(crate::deps::DEPS_DIR);
+        self.deps_dirs = if exact.is_dir() {
+            vec![exact]
+        } else {
+            tracing::warn!(
+                "{} is missing (build the crates with `cargo xtask build`): the compile step will see all of {}",
+                exact.display(),
+                dir.join("deps").display()
+            );
+            vec![dir.join("deps")]
+        };
         self
     }
 
     /// Settings for batch callers (snippet tests, precomputation) that must never be told "busy":
-    /// an effectively unbounded queue with a long wait, and a compile step allowed 30 s instead of
+    /// a deadline of an hour (so every run is admitted and waits its turn), and a compile step allowed 30 s instead of
     /// 3 s, because a build compiles every snippet of the book on a machine busy with the build
     /// itself, and a precomputed result must depend on the snippet, not on that load. The run
     /// step's limits are unchanged, so a snippet that is too slow for learners still fails here.
     pub fn batch(mut self) -> Config {
-        self.queue_len = 100_000;
-        self.queue_wait = Duration::from_secs(3600);
+        self.deadline = Duration::from_secs(3600);
         self.limits.compile.wall = Duration::from_secs(30);
         self.limits.compile.cpu = Duration::from_secs(30);
         self
@@ -153,13 +173,70 @@ pub fn companion_crates(dir: &Path) -> Result<Vec<CompanionCrate>> {
             .and_then(|v| v.as_str())
             .unwrap_or("0.0.0")
             .to_owned();
+        // No `crate-type` means cargo's default, a plain library: no wasm.
+        let wasm = doc
+            .get("lib")
+            .and_then(|l| l.get("crate-type"))
+            .and_then(|t| t.as_array())
+            .is_some_and(|types| types.iter().any(|t| t.as_str() == Some("cdylib")));
         crates.push(CompanionCrate {
             name: name.to_owned(),
             lib,
             version,
             rlib: PathBuf::new(),
+            wasm,
         });
     }
     crates.sort_by(|a, b| a.lib.cmp(&b.lib));
     Ok(crates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_crate(dir: &Path, folder: &str, manifest: &str) {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+        std::fs::write(dir.join(folder).join("Cargo.toml"), manifest).unwrap();
+    }
+
+    #[test]
+    fn discovery_finds_library_only_crates_and_says_which_have_a_widget() {
+        let dir = tempfile::tempdir().unwrap();
+        write_crate(
+            dir.path(),
+            "retry-storm",
+            "[package]\nname = \"retry-storm\"\nversion = \"0.2.0\"\n\n[lib]\nname = \"retry_storm\"\ncrate-type = [\"rlib\", \"cdylib\"]\n",
+        );
+        write_crate(
+            dir.path(),
+            "sim",
+            "[package]\nname = \"sim\"\nversion = \"0.1.0\"\n",
+        );
+        write_crate(
+            dir.path(),
+            "wasm-bridge",
+            "[package]\nname = \"wasm-bridge\"\nversion = \"0.1.0\"\n",
+        );
+        let found = companion_crates(dir.path()).unwrap();
+        let summary: Vec<(&str, &str, bool)> = found
+            .iter()
+            .map(|c| (c.name.as_str(), c.lib.as_str(), c.wasm))
+            .collect();
+        assert_eq!(
+            summary,
+            [("retry-storm", "retry_storm", true), ("sim", "sim", false)]
+        );
+    }
+
+    #[test]
+    fn the_exact_deps_folder_is_preferred_over_cargos_whole_deps() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("deps")).unwrap();
+        let config = Config::default().with_rlib_dir(dir.path());
+        assert_eq!(config.deps_dirs, [dir.path().join("deps")]);
+        std::fs::create_dir(dir.path().join(crate::deps::DEPS_DIR)).unwrap();
+        let config = Config::default().with_rlib_dir(dir.path());
+        assert_eq!(config.deps_dirs, [dir.path().join(crate::deps::DEPS_DIR)]);
+    }
 }

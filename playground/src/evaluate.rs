@@ -1,6 +1,6 @@
 //! [`Playground`]: the one code path from a Run request to its answer.
 //!
-//! Order of work, cheapest first: validate → precomputed table → result cache → bulkhead →
+//! Order of work, cheapest first: validate → precomputed table → result cache → admission →
 //! sandboxed compile and run → cache. Only the sandboxed step is rationed, so answers that need
 //! no compile keep flowing while every compile slot is taken.
 
@@ -12,7 +12,7 @@ use anyhow::Result;
 use futures_util::FutureExt;
 use serde::Serialize;
 
-use crate::bulkhead::Bulkhead;
+use crate::bulkhead::{Admission, Bulkhead, Estimate};
 use crate::cache::{self, ResultCache};
 use crate::compile::{Compiler, Snippet, Toolchain};
 use crate::config::Config;
@@ -31,7 +31,7 @@ pub enum Source {
     Cache,
     /// A sandboxed compile and run just now.
     Compiled,
-    /// Not run: the bulkhead was full.
+    /// Not run: it could not have been answered within the client's deadline.
     Busy,
     /// Not run: the request was invalid.
     Rejected,
@@ -76,6 +76,8 @@ pub struct Health {
     pub in_flight: usize,
     /// Runs waiting for a compile slot.
     pub waiting: usize,
+    /// The admission rule's current estimate of one compile-and-run, in ms.
+    pub mean_run_ms: u64,
     /// Cached results.
     pub cache_entries: usize,
     /// Bytes held by the cache.
@@ -123,7 +125,14 @@ impl Playground {
         };
         Ok(Playground {
             cache: ResultCache::new(config.cache_bytes),
-            bulkhead: Bulkhead::new(config.concurrency, config.queue_len, config.queue_wait),
+            bulkhead: Bulkhead::new(
+                Admission {
+                    slots: config.concurrency,
+                    deadline: config.deadline,
+                    margin: config.deadline_margin,
+                },
+                Estimate::PRIOR,
+            ),
             sandbox,
             compiler,
             precomputed,
@@ -198,6 +207,7 @@ impl Playground {
             degraded: self.sandbox.degraded().to_vec(),
             in_flight,
             waiting,
+            mean_run_ms: self.bulkhead.mean().as_millis() as u64,
             cache_entries,
             cache_bytes,
             precomputed: self.precomputed.len(),

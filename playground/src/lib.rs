@@ -17,6 +17,7 @@ pub mod cache;
 pub mod cgroup;
 pub mod compile;
 pub mod config;
+pub mod deps;
 pub mod evaluate;
 pub mod limits;
 pub mod precompute;

@@ -34,12 +34,13 @@ struct Args {
     /// Compiles at once (default: number of cores).
     #[arg(long, env = "DSIP_CONCURRENCY")]
     concurrency: Option<usize>,
-    /// Runs allowed to wait for a compile slot (default: 2 x concurrency).
-    #[arg(long, env = "DSIP_QUEUE_LEN")]
-    queue_len: Option<usize>,
-    /// Longest wait for a compile slot, in ms, before answering "busy".
-    #[arg(long, env = "DSIP_QUEUE_WAIT_MS", default_value_t = 500)]
-    queue_wait_ms: u64,
+    /// The client's deadline in ms (book.js: 6000): a run waits for a compile slot only while
+    /// its expected wait plus its own expected time fit inside it, less the margin.
+    #[arg(long, env = "DSIP_DEADLINE_MS", default_value_t = 6000)]
+    deadline_ms: u64,
+    /// Part of the deadline, in ms, kept free of planned work.
+    #[arg(long, env = "DSIP_DEADLINE_MARGIN_MS", default_value_t = 1000)]
+    deadline_margin_ms: u64,
     /// Origins allowed by CORS, comma-separated; `*` for any; empty for same-origin only.
     #[arg(long, env = "DSIP_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
@@ -94,8 +95,8 @@ impl Args {
         if let Some(n) = self.concurrency {
             config.concurrency = n.max(1);
         }
-        config.queue_len = self.queue_len.unwrap_or(2 * config.concurrency);
-        config.queue_wait = Duration::from_millis(self.queue_wait_ms);
+        config.deadline = Duration::from_millis(self.deadline_ms);
+        config.deadline_margin = Duration::from_millis(self.deadline_margin_ms);
         config.allowed_origins = self
             .allowed_origins
             .iter()

@@ -60,9 +60,15 @@ async fn meta_crates_lists_companion_crates_for_get_and_post() {
     for method in ["GET", "POST"] {
         let reply = call(&app, method, "/meta/crates", "").await;
         assert_eq!(reply.status, StatusCode::OK);
+        // Every companion crate, the library-only kernel and the crates with dependencies too.
         assert_eq!(
             reply.body,
-            json!({ "crates": [{ "id": "demo", "name": "demo", "version": "0.1.0" }] })
+            json!({ "crates": [
+                { "id": "demo", "name": "demo", "version": "0.1.0" },
+                { "id": "sim", "name": "sim", "version": "0.1.0" },
+                { "id": "sim_dice", "name": "sim-dice", "version": "0.1.0" },
+                { "id": "sqlite_kv", "name": "sqlite-kv", "version": "0.1.0" },
+            ] })
         );
     }
 }
@@ -206,7 +212,10 @@ async fn precomputed_answers_need_no_compile() {
 async fn saturation_answers_busy_fast_while_cached_answers_flow() {
     let mut config = common::config();
     config.concurrency = 1;
-    config.queue_len = 0;
+    // A deadline no queued run can meet (its wait alone is one mean run, about 0.2 s): only a
+    // free slot is taken.
+    config.deadline = Duration::from_millis(300);
+    config.deadline_margin = Duration::ZERO;
     let pg = Arc::new(Playground::new(config).unwrap());
     let app = playground::router(pg.clone());
     let cached = "fn main() { println!(\"warm\"); }";

@@ -57,6 +57,60 @@ async fn host_files_are_invisible_at_compile_time() {
 }
 
 #[tokio::test]
+async fn only_the_dependency_rlibs_are_visible_at_compile_time() {
+    // The companion crates' dependencies are shown at /crates/deps0, read-only; the folders they
+    // came from, and everything else cargo built beside them, are not there at all.
+    let pg = common::playground();
+    let deps_dir = &common::fixtures().deps_dir;
+    let rusqlite = std::fs::read_dir(deps_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("librusqlite-"))
+        .expect("rusqlite is in the dependency folder");
+    let inside = format!("/crates/deps0/{rusqlite}");
+    let code = format!(
+        "const R: &[u8] = include_bytes!({inside:?});\nfn main() {{ println!(\"{{}}\", R.len() > 1000); }}"
+    );
+    let resp = pg.evaluate(common::req(&code)).await;
+    assert_eq!(
+        resp.result, "true\n",
+        "the rlib is visible where rustc looks"
+    );
+
+    // The same file at its host path, and a build-only dependency (SQLite's `cc`) that cargo
+    // left in the host folder the rlibs were linked from.
+    let host_rlib = std::fs::canonicalize(deps_dir.join(&rusqlite)).unwrap();
+    let host_folder = common::fixtures()
+        .crates
+        .iter()
+        .find(|c| c.lib == "sqlite_kv")
+        .map(|c| c.rlib.parent().unwrap().join("deps"))
+        .unwrap();
+    let cc = std::fs::read_dir(&host_folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("libcc-") && name.ends_with(".rlib")
+        })
+        .expect("cargo built `cc` for SQLite's build script");
+    for hidden in [host_rlib, cc, "/crates/deps0/../../etc/passwd".into()] {
+        let code = format!(
+            "const R: &[u8] = include_bytes!({hidden:?});\nfn main() {{ println!(\"{{}}\", R.len()); }}"
+        );
+        let resp = pg.evaluate(common::req(&code)).await;
+        assert_eq!(
+            resp.outcome,
+            Outcome::CompileError,
+            "{hidden:?}: {}",
+            resp.result
+        );
+        assert!(resp.result.contains("couldn't read"), "{}", resp.result);
+    }
+    still_healthy(&pg, "deps-read").await;
+}
+
+#[tokio::test]
 async fn host_files_are_invisible_at_run_time() {
     let pg = common::playground();
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");

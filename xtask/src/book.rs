@@ -108,7 +108,7 @@ fn build_quietly(root: &Path, options: &BookOptions) -> Result<(String, PathBuf)
 pub fn install_wasm(root: &Path, dest: &Path, crates: &[CompanionCrate]) -> Result<()> {
     let wasm_dir = dest.join("wasm");
     std::fs::create_dir_all(&wasm_dir)?;
-    for krate in crates {
+    for krate in crates.iter().filter(|krate| krate.wasm) {
         let from = wasm_file(root, krate);
         let to = wasm_dir.join(format!("{}.wasm", krate.lib));
         std::fs::copy(&from, &to).with_context(|| {

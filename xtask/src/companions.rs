@@ -1,10 +1,10 @@
 //! The companion crates under `playground-crates/`: finding them and building them for the
 //! playground (native rlibs) and for the widgets (WebAssembly).
 
-use crate::process::{cargo, run};
+use crate::process::{cargo, describe, run};
 use crate::setup::WASM_TARGET;
 use crate::workspace::target_dir;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,19 +21,46 @@ pub fn discover(root: &Path) -> Result<Vec<CompanionCrate>> {
 /// The cargo profile for the widgets' WebAssembly (size-optimised; see the workspace Cargo.toml).
 const WASM_PROFILE: &str = "wasm";
 
-/// Builds the native release rlibs the playground links snippets against.
+/// Builds the native release rlibs the playground links snippets against, and puts exactly the
+/// library files they depend on (the simulation kernel, registry crates) into
+/// `target/release/snippet-deps/`, the one dependency folder the playground's sandbox shows.
 pub fn build_native(root: &Path, crates: &[CompanionCrate]) -> Result<()> {
-    run(&mut cargo_build(root, crates, "release"))
+    let names: Vec<&str> = crates.iter().map(|krate| krate.name.as_str()).collect();
+    let deps_dir = target_dir(root)
+        .join("release")
+        .join(playground::deps::DEPS_DIR);
+    let mut shown = cargo(root);
+    shown.args(["build", "--quiet", "--release"]);
+    shown.args(names.iter().flat_map(|name| ["-p", name]));
+    eprintln!(
+        "    $ {} (dependencies into {})",
+        describe(&shown),
+        deps_dir.display()
+    );
+    let built =
+        playground::deps::build(|| cargo(root), &["--quiet", "--release"], &names, &deps_dir)
+            .context("building the companion crates for the playground")?;
+    eprintln!(
+        "    {} companion crates, {} library files in their dependency closure",
+        built.rlibs.len(),
+        built.deps.len()
+    );
+    Ok(())
 }
 
-/// Builds every companion crate for the browser.
+/// Builds, for the browser, every companion crate that has a widget (a `cdylib`); a
+/// library-only crate such as `sim` is compiled into those that use it.
 pub fn build_wasm(root: &Path, crates: &[CompanionCrate]) -> Result<()> {
-    let mut cargo = cargo_build(root, crates, WASM_PROFILE);
+    let with_widget: Vec<CompanionCrate> = crates.iter().filter(|k| k.wasm).cloned().collect();
+    if with_widget.is_empty() {
+        return Ok(());
+    }
+    let mut cargo = cargo_build(root, &with_widget, WASM_PROFILE);
     cargo.args(["--target", WASM_TARGET]);
     run(&mut cargo)
 }
 
-/// The `.wasm` file `build_wasm` produced for `krate`.
+/// The `.wasm` file `build_wasm` produced for `krate` (only crates with `wasm` set have one).
 pub fn wasm_file(root: &Path, krate: &CompanionCrate) -> PathBuf {
     target_dir(root)
         .join(WASM_TARGET)
