@@ -1,9 +1,11 @@
 //! `cargo xtask <command>`: the project's task runner.
 //!
 //! Two commands are all a newcomer needs (`serve` and `test`); `build` makes the static site for
-//! hosting and `bench` prints the playground's and the simulators' speed figures.
+//! hosting, `bench` prints the playground's and the simulators' speed figures, and `check` shows
+//! each module's required parts and reading time.
 
 mod bench;
+mod check;
 mod serve;
 mod site;
 mod test_all;
@@ -20,7 +22,9 @@ commands:
   build              write the complete static site (wasm and precomputed Run results) to book/
   test [--browser]   run every test: formatting, clippy, unit, golden, snippet and browser tests
                      (--browser: only the browser tests, against a fresh build)
-  bench              print the playground's latency and load figures";
+  bench              print the playground's latency and load figures
+  check              the course at a glance: each module's required parts, prose words and
+                     reading time against its promise; fails if a published module lacks one";
 
 fn main() {
     if let Err(error) = run(std::env::args().skip(1).collect()) {
@@ -49,6 +53,10 @@ fn run(args: Vec<String>) -> Result<()> {
         "bench" => {
             no_arguments(command, rest)?;
             bench::run(&root)
+        }
+        "check" => {
+            no_arguments(command, rest)?;
+            check::run(&root)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

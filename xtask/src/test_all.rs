@@ -28,6 +28,11 @@ pub fn run(root: &Path, browser_only: bool) -> Result<()> {
     step("formatting");
     run_command(cargo(root).args(["fmt", "--all", "--check"]))?;
 
+    // Every module's required parts and reading time (`cargo xtask check`): reads Markdown only,
+    // so it fails in milliseconds, before anything is compiled.
+    step("course check: modules' parts and reading time");
+    crate::check::run(root)?;
+
     step("clippy (native and wasm)");
     run_command(cargo(root).args([
         "clippy",
