@@ -199,6 +199,9 @@ pub(crate) struct Fields<'s, 'a> {
     /// For an array entry: the enclosing table's fields and the array's name, to explain the TOML trap
     /// of writing a top-level field after a `[[table]]` header (TOML puts it into the last entry).
     parent: Option<(&'static [FieldSpec], String)>,
+    /// The fields an unknown key here was suggested for ("did you mean"), so the same typo is not
+    /// reported again as a missing field.
+    suggested: RefCell<Vec<&'static str>>,
 }
 
 impl<'s, 'a> Fields<'s, 'a> {
@@ -217,6 +220,7 @@ impl<'s, 'a> Fields<'s, 'a> {
             line,
             spec,
             parent,
+            suggested: RefCell::new(Vec::new()),
         };
         fields.report_unknown();
         fields
@@ -254,6 +258,7 @@ impl<'s, 'a> Fields<'s, 'a> {
             }
             let fix = match closest(key.get_ref(), self.spec) {
                 Some((name, example)) => {
+                    self.suggested.borrow_mut().push(name);
                     format!("did you mean `{name}`? write `{example}` instead")
                 }
                 None => format!(
@@ -319,14 +324,7 @@ impl<'s, 'a> Fields<'s, 'a> {
 
     /// Reports `name` as a missing required field, with its example.
     pub(crate) fn missing(&self, name: &str) {
-        let misspelt = self.table.iter().any(|(key, _)| {
-            !self
-                .spec
-                .iter()
-                .any(|(field, _)| *field == key.get_ref().as_ref())
-                && closest(key.get_ref(), self.spec).is_some_and(|(field, _)| field == name)
-        });
-        if misspelt {
+        if self.suggested.borrow().contains(&name) {
             // Already reported as an unknown field with "did you mean"; one typo, one message.
             return;
         }
@@ -685,14 +683,17 @@ fn exact_integer(integer: &toml::de::DeInteger<'_>) -> Option<i64> {
 /// The closest known field name, if it is close enough to be the one meant: within a third of the
 /// name's length (at least one edit), so `thesys` finds `thesis` but `to` does not find `id`.
 fn closest(unknown: &str, spec: &'static [FieldSpec]) -> Option<FieldSpec> {
+    let unknown = unknown.to_lowercase();
     spec.iter()
-        .map(|field| {
-            (
-                strsim::damerau_levenshtein(&unknown.to_lowercase(), field.0),
-                *field,
-            )
+        .filter_map(|field| {
+            let allowed = (field.0.len() / 3).max(1);
+            // Cheap bound first: a length difference is at least that many edits.
+            if unknown.chars().count().abs_diff(field.0.len()) > allowed {
+                return None;
+            }
+            let distance = strsim::osa_distance(&unknown, field.0);
+            (distance <= allowed).then_some((distance, *field))
         })
-        .filter(|(distance, field)| *distance <= (field.0.len() / 3).max(1))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, field)| field)
 }

@@ -102,7 +102,7 @@ impl Kind {
         }
         Kind::ALL
             .into_iter()
-            .map(|kind| (strsim::damerau_levenshtein(&lower, kind.name()), kind))
+            .map(|kind| (strsim::osa_distance(&lower, kind.name()), kind))
             .filter(|(distance, kind)| *distance <= (kind.name().len() / 4).max(1))
             .min_by_key(|(distance, _)| *distance)
             .map(|(_, kind)| kind)

@@ -214,8 +214,11 @@ impl Anchors {
             }
             self.module_header.get_or_insert(block.fence_line);
         }
+        // One message a directive: a card's clash on its anchor would repeat on its heading's id.
+        let mut clashed = false;
         for anchor in ids_in(html) {
             match self.seen.get(anchor) {
+                Some(_) if clashed => {}
                 Some(&(kind, line)) if line == block.fence_line => report(
                     errors,
                     format!("the anchor `#{anchor}` appears twice in this {} directive", kind.name()),
@@ -232,8 +235,10 @@ impl Anchors {
                 None => {
                     self.seen
                         .insert(anchor.to_string(), (block.kind, block.fence_line));
+                    continue;
                 }
             }
+            clashed = true;
         }
     }
 }

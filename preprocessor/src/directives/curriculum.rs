@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{chips, fact, module_meta, Page};
+use super::{chips, fact, heading, module_meta, Page};
 use crate::fields::{FieldSpec, Fields};
 use crate::render::{escape, Html};
 
@@ -74,7 +74,13 @@ fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
         &module.string("track"),
         &minutes,
     );
-    html.text("h3", &[("class", "dsip-module-card-title")], &title);
+    heading(
+        html,
+        "h3",
+        "dsip-module-card-title",
+        &escape(&title),
+        &format!("curriculum-module-{number}"),
+    );
     html.text(
         "p",
         &[("class", "dsip-module-card-subtitle")],
@@ -160,7 +166,8 @@ mod tests {
         let html = render_one("curriculum", MODULE).unwrap();
         assert!(html.contains("dsip-module-card dsip-unpublished"), "{html}");
         assert!(html.contains("Not yet published"), "{html}");
-        assert!(!html.contains("<a "), "{html}");
+        assert!(!html.contains("dsip-read"), "{html}");
+        assert!(!html.contains(".html"), "{html}");
     }
 
     #[test]

@@ -66,7 +66,7 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains("A &amp; B <a class=\"dsip-anchor\" href=\"#framework-a\""),
+            html.contains("<h3 class=\"dsip-framework-name\" id=\"framework-a-title\"><a class=\"header\" href=\"#framework-a\">A &amp; B</a></h3>"),
             "{html}"
         );
     }

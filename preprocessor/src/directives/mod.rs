@@ -101,13 +101,27 @@ fn eyebrow(html: &mut Html, text: &str) {
     html.text("p", &[("class", "dsip-eyebrow")], text);
 }
 
-/// A heading with a ¶ link to the card's own anchor, so readers can copy a link to one framework.
+/// A card's heading, written the way mdBook writes a Markdown heading: its own `id` (`<anchor>-title`)
+/// and its text wrapped in `<a class="header">` linking to the card's anchor.
+///
+/// mdBook's search indexer (mdbook-html 0.5, `search.rs`) starts a new section at every `h1`-`h3` that
+/// has an `id` and, at *every* closing heading, pushes the current section heading onto the result's
+/// breadcrumbs. A heading without an id therefore pushed the previous section's heading again
+/// ("The curriculum » The curriculum » ..."); with its id each card is its own section, so a result
+/// reads "Chapter » card". The wrapping link (instead of a trailing ¶) keeps the heading's text, which
+/// is the breadcrumb and the sidebar entry, exactly the card's title. A heading whose text holds a link
+/// of its own is not wrapped, since links cannot nest.
 fn heading(html: &mut Html, tag: &'static str, class: &str, inner_html: &str, anchor: &str) {
-    let link = format!(
-        "<a class=\"dsip-anchor\" href=\"#{}\" aria-label=\"Link to this section\">¶</a>",
-        escape(anchor)
-    );
-    html.element(tag, &[("class", class)], &format!("{inner_html} {link}"));
+    let id = format!("{anchor}-title");
+    let content = if inner_html.contains("<a ") {
+        inner_html.to_string()
+    } else {
+        format!(
+            "<a class=\"header\" href=\"#{}\">{inner_html}</a>",
+            escape(anchor)
+        )
+    };
+    html.element(tag, &[("class", class), ("id", &id)], &content);
 }
 
 /// One term/description pair of a `<dl>`, grouped in a `<div>` so CSS can lay pairs out as a grid.

@@ -84,7 +84,7 @@ mod tests {
     fn default_title_and_the_three_labels() {
         let body = "id = \"w\"\n[[case]]\nwhen = \"W\"\ncost = \"C\"\ninstead = \"I\"";
         let html = render_one("when-not", body).unwrap();
-        assert!(html.contains(">When NOT to use it <a"), "{html}");
+        assert!(html.contains(">When NOT to use it</a></h2>"), "{html}");
         for label in [
             "Wrong tool when",
             "What it costs for nothing",
