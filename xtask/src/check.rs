@@ -490,6 +490,43 @@ fn show_number(number: Option<i64>) -> String {
     number.map_or("?".to_string(), |n| n.to_string())
 }
 
+/// A module's directives, and the list of what it lacks, as its parts are counted one by one.
+struct Module<'a> {
+    /// The module's first page: where a missing part is reported.
+    home: PathBuf,
+    page_count: usize,
+    directives: Vec<&'a Directive>,
+    fixes: Vec<Problem>,
+}
+
+impl<'a> Module<'a> {
+    fn of_kind(&self, kind: &str) -> Vec<&'a Directive> {
+        self.directives
+            .iter()
+            .copied()
+            .filter(|d| d.kind == kind)
+            .collect()
+    }
+
+    /// Something to fix at a directive.
+    fn fix_at(&mut self, directive: &Directive, message: String) {
+        self.fixes.push(Problem {
+            file: directive.file.clone(),
+            line: Some(directive.line),
+            message,
+        });
+    }
+
+    /// Something to add to the module (reported at its first page).
+    fn add(&mut self, message: String) {
+        self.fixes.push(Problem {
+            file: self.home.clone(),
+            line: None,
+            message,
+        });
+    }
+}
+
 /// Counts a module's parts and lists what it lacks.
 fn module_row(
     link: &Link,
@@ -509,239 +546,117 @@ fn module_row(
     let Some(first) = pages.first() else {
         return row;
     };
-    let home = first.path.clone();
-    let directives: Vec<&Directive> = pages.iter().flat_map(|page| &page.directives).collect();
-    let of_kind = |kind: &str| -> Vec<&Directive> {
-        directives
-            .iter()
-            .copied()
-            .filter(|d| d.kind == kind)
-            .collect()
+    let mut module = Module {
+        home: first.path.clone(),
+        page_count: pages.len(),
+        directives: pages.iter().flat_map(|page| &page.directives).collect(),
+        fixes: Vec::new(),
     };
-    let problems = &mut row.problems;
-    let mut problem = |file: &Path, line: Option<usize>, message: String| {
-        problems.push(Problem {
-            file: file.to_path_buf(),
-            line,
-            message,
-        });
-    };
+    let header = module_directive(&mut module, card);
+    if let Some(minutes) = header.and_then(|h| integer(h, "minutes")) {
+        row.promised = Some(minutes);
+    }
     let mut parts = Parts {
         words: pages.iter().map(|page| page.words).sum(),
         runnable_snippets: pages.iter().map(|page| page.snippets.len()).sum(),
-        ..Parts::default()
+        frameworks: frameworks(&mut module, card),
+        postmortem: postmortem(&mut module),
+        ladders: ladders(&mut module),
+        when_not: when_not(&mut module),
+        widgets: widgets(&mut module),
+        check: check_yourself(&mut module),
+        crate_snippets: 0,
     };
+    if let Some(lib) = module_crate(&mut module, header, crates) {
+        parts.crate_snippets = crate_snippets(&mut module, pages, &lib);
+    }
+    if let Some(promised) = row.promised {
+        reading_time(&mut module, header, &parts, promised);
+    }
+    row.parts = Some(parts);
+    row.problems = module.fixes;
+    row
+}
 
-    // The module directive: the promise of minutes, and the crate.
-    let modules = of_kind("module");
-    let module = modules.first().copied();
-    match module {
-        None => problem(
-            &home,
-            None,
-            "no `module` directive: add one right under the chapter's `# Title` (CONTRIBUTING.md, `module`)".to_string(),
-        ),
-        Some(module) => {
-            let table = module.table.as_ref();
-            let integer = |key| table.and_then(|t| t.get(key)).and_then(Value::as_integer);
-            if let (Some(own), Some(on_card)) = (integer("minutes"), card.minutes) {
-                if own != on_card {
-                    problem(&module.file, Some(module.line), format!(
-                        "the module directive promises `minutes = {own}` but its curriculum card ({}) says {on_card}: make them equal",
-                        card.file.display()
-                    ));
-                }
-            }
-            if let Some(own) = integer("minutes") {
-                row.promised = Some(own);
-            }
-            if let (Some(own), Some(on_card)) = (integer("number"), card.number) {
-                if own != on_card {
-                    problem(&module.file, Some(module.line), format!(
-                        "the module directive says `number = {own}` but its curriculum card ({}) says {on_card}: make them equal",
-                        card.file.display()
-                    ));
-                }
+fn integer(directive: &Directive, key: &str) -> Option<i64> {
+    directive.table.as_ref()?.get(key)?.as_integer()
+}
+
+/// The `module` directive (the chapter header): one, agreeing with its curriculum card.
+fn module_directive<'a>(module: &mut Module<'a>, card: &Card) -> Option<&'a Directive> {
+    let headers = module.of_kind("module");
+    let Some(&header) = headers.first() else {
+        module.add("no `module` directive: add one right under the chapter's `# Title` (CONTRIBUTING.md, `module`)".to_string());
+        return None;
+    };
+    for (key, on_card) in [("minutes", card.minutes), ("number", card.number)] {
+        if let (Some(own), Some(on_card)) = (integer(header, key), on_card) {
+            if own != on_card {
+                module.fix_at(header, format!(
+                    "the module directive says `{key} = {own}` but its curriculum card ({}) says {on_card}: make them equal",
+                    card.file.display()
+                ));
             }
         }
     }
-    for extra in modules.iter().skip(1) {
-        problem(
-            &extra.file,
-            Some(extra.line),
+    for extra in headers.iter().skip(1) {
+        module.fix_at(
+            extra,
             "a second `module` directive in the same module: keep only the one on its first page"
                 .to_string(),
         );
     }
+    Some(header)
+}
 
-    // Frameworks: each one the card names, as a callout.
-    let callouts: Vec<String> = of_kind("framework")
+/// Each framework the card names, as a callout: (present, named).
+fn frameworks(module: &mut Module<'_>, card: &Card) -> (usize, usize) {
+    let callouts: Vec<String> = module
+        .of_kind("framework")
         .iter()
         .filter_map(|d| d.str("name"))
         .map(framework_key)
         .collect();
-    let present = card
-        .frameworks
-        .iter()
-        .filter(|name| callouts.contains(&framework_key(name)))
-        .count();
-    parts.frameworks = (present, card.frameworks.len());
+    let mut present = 0;
     for name in &card.frameworks {
-        if !callouts.contains(&framework_key(name)) {
-            problem(&home, None, format!(
-                "no `framework` callout named \"{name}\" (its curriculum card's framework) on the module's {} pages: add a ```framework``` with `name = \"{name}\"` to the page that teaches it",
-                pages.len()
+        if callouts.contains(&framework_key(name)) {
+            present += 1;
+        } else {
+            let pages = module.page_count;
+            module.add(format!(
+                "no `framework` callout named \"{name}\" (its curriculum card's framework) on the module's {pages} pages: add a ```framework``` with `name = \"{name}\"` to the page that teaches it"
             ));
         }
     }
     if card.frameworks.is_empty() {
-        problem(
-            &card.file,
-            None,
-            format!(
-                "Module {}'s curriculum card names no `frameworks`: every module has at least one",
-                show_number(card.number)
-            ),
-        );
-    }
-
-    // The postmortem: a critical moment, why it was the moment, and a source.
-    let postmortems = of_kind("postmortem");
-    let mut incomplete = Vec::new();
-    for postmortem in &postmortems {
-        let lacks = postmortem_lacks(postmortem);
-        if lacks.is_empty() {
-            parts.postmortem = true;
-        } else {
-            incomplete.push((postmortem, lacks));
-        }
-    }
-    if !parts.postmortem {
-        if incomplete.is_empty() {
-            problem(&home, None, "no `postmortem` on the module's pages: add the anchor incident as a ```postmortem``` with a `critical = true` timeline entry, its `moment` and a [[source]] url".to_string());
-        }
-        for (postmortem, lacks) in incomplete {
-            problem(
-                &postmortem.file,
-                Some(postmortem.line),
-                format!("postmortem {} lacks {}", postmortem.id(), lacks.join(", ")),
-            );
-        }
-    }
-
-    // Ladders: all four levels.
-    let ladders = of_kind("ladder");
-    let mut broken = Vec::new();
-    for ladder in &ladders {
-        let levels: Vec<&str> = ladder
-            .array("answer")
-            .iter()
-            .filter_map(|answer| answer.get("level").and_then(Value::as_str))
-            .collect();
-        let answered = ladder.array("answer").iter().all(|answer| {
-            answer
-                .get("answer")
-                .and_then(Value::as_str)
-                .is_some_and(|text| !text.trim().is_empty())
-        });
-        if levels == ["L3", "L4", "L5", "L6"] && answered {
-            parts.ladders += 1;
-        } else {
-            broken.push((ladder, levels));
-        }
-    }
-    if parts.ladders < MIN_LADDERS {
-        let needed = MIN_LADDERS - parts.ladders;
-        problem(&home, None, format!(
-            "{} complete `ladder`{} (L3, L4, L5 and L6 answers), {MIN_LADDERS} needed: add {needed} more",
-            parts.ladders, plural(parts.ladders)
+        module.add(format!(
+            "Module {}'s curriculum card ({}) names no `frameworks`: every module has at least one",
+            show_number(card.number),
+            card.file.display()
         ));
-        for (ladder, levels) in broken {
-            problem(&ladder.file, Some(ladder.line), format!(
-                "ladder {} has levels [{}]: it needs `[[answer]]`s L3, L4, L5, L6 in that order, each with an `answer`",
-                ladder.id(), levels.join(", ")
-            ));
-        }
     }
+    (present, card.frameworks.len())
+}
 
-    // When NOT to use it.
-    parts.when_not = of_kind("when-not")
+/// A postmortem with a critical moment, why it was the moment, and a source.
+fn postmortem(module: &mut Module<'_>) -> bool {
+    let postmortems = module.of_kind("postmortem");
+    let incomplete: Vec<_> = postmortems
         .iter()
-        .any(|d| !d.array("case").is_empty());
-    if !parts.when_not {
-        problem(&home, None, "no `when-not` with a [[case]]: add one (`when`, `cost`, `instead`), usually on its own when-not.md page".to_string());
+        .map(|p| (p, postmortem_lacks(p)))
+        .filter(|(_, lacks)| !lacks.is_empty())
+        .collect();
+    if incomplete.len() < postmortems.len() {
+        return true;
     }
-
-    // Snippets that use the module's crate.
-    let lib = module_crate(module, &of_kind("crate"), crates, &home, &mut problem);
-    if let Some(lib) = &lib {
-        parts.crate_snippets = pages
-            .iter()
-            .flat_map(|page| &page.snippets)
-            .filter(|snippet| uses_crate(&snippet.code, lib))
-            .count();
-        if parts.crate_snippets < MIN_SNIPPETS {
-            problem(&home, None, format!(
-                "{} runnable snippet{} use{} the `{lib}` crate, {MIN_SNIPPETS} needed: add {} more ```rust,editable``` block{} with `use {lib}::…` that print something worth seeing",
-                parts.crate_snippets,
-                plural(parts.crate_snippets),
-                if parts.crate_snippets == 1 { "s" } else { "" },
-                MIN_SNIPPETS - parts.crate_snippets,
-                plural(MIN_SNIPPETS - parts.crate_snippets)
-            ));
-        }
+    if postmortems.is_empty() {
+        module.add("no `postmortem` on the module's pages: add the anchor incident as a ```postmortem``` with a `critical = true` timeline entry, its `moment` and a [[source]] url".to_string());
     }
-
-    // A widget, and check-yourself.
-    parts.widgets = of_kind("viz").len();
-    if parts.widgets == 0 {
-        problem(
-            &home,
-            None,
-            "no `viz` widget: add one driven by the module's crate (CONTRIBUTING.md, `viz`)"
-                .to_string(),
-        );
+    for (postmortem, lacks) in incomplete {
+        let message = format!("postmortem {} lacks {}", postmortem.id(), lacks.join(", "));
+        module.fix_at(postmortem, message);
     }
-    parts.check = of_kind("check")
-        .iter()
-        .any(|d| !d.array("question").is_empty());
-    if !parts.check {
-        problem(&home, None, "no `check` (check yourself) with a [[question]]: add one at the end of the module, usually check-yourself.md".to_string());
-    }
-
-    // Reading time against the promise.
-    if let Some(promised) = row.promised.filter(|minutes| *minutes > 0) {
-        let implied = parts.implied_minutes();
-        let off = (implied - promised as f64) / promised as f64;
-        if off.abs() > TOLERANCE {
-            let (file, line) =
-                module.map_or((home.clone(), None), |m| (m.file.clone(), Some(m.line)));
-            let allowance = implied - parts.words as f64 / WORDS_PER_MINUTE;
-            let advice = if off > 0.0 {
-                let limit = (promised as f64 * (1.0 + TOLERANCE) - allowance) * WORDS_PER_MINUTE;
-                format!(
-                    "cut at least {} words",
-                    group(parts.words - limit.floor().max(0.0) as usize)
-                )
-            } else {
-                let floor = (promised as f64 * (1.0 - TOLERANCE) - allowance) * WORDS_PER_MINUTE;
-                format!(
-                    "add at least {} words",
-                    group(floor.ceil() as usize - parts.words)
-                )
-            };
-            problem(&file, line, format!(
-                "reads as {implied:.0} min ({} words ÷ {WORDS_PER_MINUTE} + {} widget{} × {MINUTES_PER_WIDGET} + {} snippet{} × {MINUTES_PER_SNIPPET}), {:+.0}% from the {promised} it promises (limit ±{:.0}%): {advice}, or change `minutes` here and on the curriculum card together",
-                group(parts.words),
-                parts.widgets, plural(parts.widgets),
-                parts.runnable_snippets, plural(parts.runnable_snippets),
-                off * 100.0,
-                TOLERANCE * 100.0
-            ));
-        }
-    }
-    row.parts = Some(parts);
-    row
+    false
 }
 
 /// What a postmortem lacks of "a critical moment and a source link" (empty when complete).
@@ -775,24 +690,160 @@ fn postmortem_lacks(postmortem: &Directive) -> Vec<&'static str> {
     lacks
 }
 
+/// Ladders with all four levels, in order, each answered.
+fn ladders(module: &mut Module<'_>) -> usize {
+    let mut complete = 0;
+    let mut broken = Vec::new();
+    for ladder in module.of_kind("ladder") {
+        let answers = ladder.array("answer");
+        let levels: Vec<&str> = answers
+            .iter()
+            .filter_map(|answer| answer.get("level").and_then(Value::as_str))
+            .collect();
+        let answered = answers.iter().all(|answer| {
+            answer
+                .get("answer")
+                .and_then(Value::as_str)
+                .is_some_and(|text| !text.trim().is_empty())
+        });
+        if levels == ["L3", "L4", "L5", "L6"] && answered {
+            complete += 1;
+        } else {
+            broken.push((ladder, levels.join(", ")));
+        }
+    }
+    if complete < MIN_LADDERS {
+        module.add(format!(
+            "{complete} complete `ladder`{} (L3, L4, L5 and L6 answers), {MIN_LADDERS} needed: add {} more",
+            plural(complete),
+            MIN_LADDERS - complete
+        ));
+        for (ladder, levels) in broken {
+            let message = format!(
+                "ladder {} has levels [{levels}]: it needs `[[answer]]`s L3, L4, L5, L6 in that order, each with an `answer`",
+                ladder.id()
+            );
+            module.fix_at(ladder, message);
+        }
+    }
+    complete
+}
+
+/// When NOT to use it, with at least one case.
+fn when_not(module: &mut Module<'_>) -> bool {
+    let present = module
+        .of_kind("when-not")
+        .iter()
+        .any(|d| !d.array("case").is_empty());
+    if !present {
+        module.add("no `when-not` with a [[case]]: add one (`when`, `cost`, `instead`), usually on its own when-not.md page".to_string());
+    }
+    present
+}
+
+/// `viz` widgets.
+fn widgets(module: &mut Module<'_>) -> usize {
+    let count = module.of_kind("viz").len();
+    if count == 0 {
+        module.add(
+            "no `viz` widget: add one driven by the module's crate (CONTRIBUTING.md, `viz`)"
+                .to_string(),
+        );
+    }
+    count
+}
+
+/// Check yourself, with at least one question.
+fn check_yourself(module: &mut Module<'_>) -> bool {
+    let present = module
+        .of_kind("check")
+        .iter()
+        .any(|d| !d.array("question").is_empty());
+    if !present {
+        module.add("no `check` (check yourself) with a [[question]]: add one at the end of the module, usually check-yourself.md".to_string());
+    }
+    present
+}
+
+/// Runnable snippets that use the module's crate.
+fn crate_snippets(module: &mut Module<'_>, pages: &[&Page], lib: &str) -> usize {
+    let count = pages
+        .iter()
+        .flat_map(|page| &page.snippets)
+        .filter(|snippet| uses_crate(&snippet.code, lib))
+        .count();
+    if count < MIN_SNIPPETS {
+        let missing = MIN_SNIPPETS - count;
+        module.add(format!(
+            "{count} runnable snippet{} use{} the `{lib}` crate, {MIN_SNIPPETS} needed: add {missing} more ```rust,editable``` block{} with `use {lib}::…` that print{} something worth seeing",
+            plural(count),
+            if count == 1 { "s" } else { "" },
+            plural(missing),
+            if missing == 1 { "s" } else { "" },
+        ));
+    }
+    count
+}
+
+/// The implied reading time against the promise.
+fn reading_time(module: &mut Module<'_>, header: Option<&Directive>, parts: &Parts, promised: i64) {
+    if promised <= 0 {
+        return;
+    }
+    let promised_f = promised as f64;
+    let implied = parts.implied_minutes();
+    let off = (implied - promised_f) / promised_f;
+    if off.abs() <= TOLERANCE {
+        return;
+    }
+    // Words that would bring the time to the near edge of the tolerance.
+    let allowance = implied - parts.words as f64 / WORDS_PER_MINUTE;
+    let advice = if off > 0.0 {
+        let most = ((promised_f * (1.0 + TOLERANCE) - allowance) * WORDS_PER_MINUTE).max(0.0);
+        format!(
+            "cut at least {} words",
+            group(parts.words - most.floor() as usize)
+        )
+    } else {
+        let least = (promised_f * (1.0 - TOLERANCE) - allowance) * WORDS_PER_MINUTE;
+        format!(
+            "add at least {} words",
+            group(least.ceil() as usize - parts.words)
+        )
+    };
+    let message = format!(
+        "reads as {implied:.0} min ({} words ÷ {WORDS_PER_MINUTE} + {} widget{} × {MINUTES_PER_WIDGET} + {} snippet{} × {MINUTES_PER_SNIPPET}), {:+.0}% from the {promised} it promises (limit ±{:.0}%): {advice}, or change `minutes` here and on the curriculum card together",
+        group(parts.words),
+        parts.widgets,
+        plural(parts.widgets),
+        parts.runnable_snippets,
+        plural(parts.runnable_snippets),
+        off * 100.0,
+        TOLERANCE * 100.0
+    );
+    match header {
+        Some(header) => module.fix_at(header, message),
+        None => module.add(message),
+    }
+}
+
 /// The lib name of the module's crate: the module directive's `crate`, else the crate card's
 /// `name`, each given as the package or the lib name of a crate under `playground-crates/`.
 fn module_crate(
-    module: Option<&Directive>,
-    cards: &[&Directive],
+    module: &mut Module<'_>,
+    header: Option<&Directive>,
     crates: &[CrateName],
-    home: &Path,
-    problem: &mut impl FnMut(&Path, Option<usize>, String),
 ) -> Option<String> {
-    let named = module
-        .and_then(|m| m.str("crate").map(|name| (m, name)))
+    let cards = module.of_kind("crate");
+    let named = header
+        .and_then(|h| h.str("crate").map(|name| (h, name)))
         .or_else(|| {
             cards
                 .iter()
                 .find_map(|c| c.str("name").map(|name| (*c, name)))
         });
     let Some((directive, name)) = named else {
-        problem(home, None, "no crate named: add `crate = \"<package>\"` to the module directive, so its snippets can be checked against it".to_string());
+        module.add("no crate named: add `crate = \"<package>\"` to the module directive, so its snippets can be checked against it".to_string());
         return None;
     };
     let resolve = |name: &str| {
@@ -802,7 +853,7 @@ fn module_crate(
     };
     let Some(krate) = resolve(name) else {
         let known: Vec<&str> = crates.iter().map(|krate| krate.package.as_str()).collect();
-        problem(&directive.file, Some(directive.line), format!(
+        module.fix_at(directive, format!(
             "`{name}` is not a companion crate under playground-crates/ (there: {}): name the module's crate by its package name",
             known.join(", ")
         ));
@@ -811,7 +862,7 @@ fn module_crate(
     for card in cards {
         if let Some(other) = card.str("name") {
             if resolve(other).is_none_or(|found| found.lib != krate.lib) {
-                problem(&card.file, Some(card.line), format!(
+                module.fix_at(card, format!(
                     "the crate card names `{other}` but the module's crate is `{}`: one module, one crate",
                     krate.package
                 ));
@@ -1389,7 +1440,7 @@ mod tests {
         let failures = messages(&inspect(&book).unwrap());
         assert!(
             failures.iter().any(|f| f
-                .contains("promises `minutes = 6` but its curriculum card (src/index.md) says 7")),
+                .contains("the module directive says `minutes = 6` but its curriculum card (src/index.md) says 7")),
             "{failures:#?}"
         );
     }
@@ -1434,6 +1485,36 @@ mod tests {
         let failures = messages(&inspect(&book).unwrap());
         assert!(
             failures.iter().any(|f| f.contains("Module 2's curriculum card links `02/index.md`, but SUMMARY.md lists it as a draft")),
+            "{failures:#?}"
+        );
+    }
+
+    #[test]
+    fn a_postmortem_without_a_source_is_named_with_what_it_lacks() {
+        let mut book = complete_book(6);
+        let unsourced = POSTMORTEM.split("\n[[source]]").next().unwrap().to_string() + "\n```\n";
+        let more = more_page(&complete_ladders()).replace(POSTMORTEM, &unsourced);
+        book.pages.insert(PathBuf::from("01/more.md"), more);
+        let report = inspect(&book).unwrap();
+        assert!(!report.rows[0].parts.as_ref().unwrap().postmortem);
+        let failures = messages(&report);
+        assert!(
+            failures.iter().any(|f| f
+                == "src/01/more.md:3: postmortem `p` lacks a [[source]] with an http(s) `url`"),
+            "{failures:#?}"
+        );
+    }
+
+    #[test]
+    fn a_crate_that_is_not_a_companion_crate_is_named() {
+        let mut book = complete_book(6);
+        book.crates[0].package = "elsewhere".into();
+        book.crates[0].lib = "elsewhere".into();
+        let failures = messages(&inspect(&book).unwrap());
+        assert!(
+            failures
+                .iter()
+                .any(|f| f.starts_with("src/01/index.md:3: `demo-crate` is not a companion crate")),
             "{failures:#?}"
         );
     }
