@@ -7,6 +7,7 @@
 //! `cargo xtask` registers in-process, and the `mdbook-dsip` binary speaks the command-preprocessor
 //! protocol for the stock `mdbook` CLI. [`expand`] is the pure function underneath, for tests.
 
+mod anchors;
 mod directives;
 mod errors;
 mod fields;
@@ -17,7 +18,7 @@ mod render;
 mod scan;
 
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -126,7 +127,7 @@ fn expand_chapter(
         .collect();
     let mut expanded = String::with_capacity(source.len() * 2);
     let mut copied_up_to = 0;
-    let mut anchors = Anchors::default();
+    let mut anchors = anchors::Anchors::default();
     for block in &scan.blocks {
         current.set(Some((block.kind, block.fence_line)));
         if !block.closed {
@@ -180,75 +181,6 @@ fn unclosed(block: &Block, fence: &str, file: &Path) -> DirectiveError {
              right after its last field"
         ),
     }
-}
-
-/// The anchors (`id` attributes) the chapter's directives have produced so far, with the line of the
-/// directive that produced each: two cards with one id would make every link to them ambiguous.
-#[derive(Default)]
-struct Anchors {
-    seen: HashMap<String, (Kind, usize)>,
-    module_header: Option<usize>,
-}
-
-impl Anchors {
-    fn add(&mut self, block: &Block, html: &str, file: &Path, errors: &mut Vec<DirectiveError>) {
-        let report = |errors: &mut Vec<DirectiveError>, problem: String, fix: &str| {
-            errors.push(DirectiveError {
-                file: file.to_path_buf(),
-                line: block.fence_line,
-                directive: block.kind.name().to_string(),
-                field: None,
-                problem,
-                fix: fix.to_string(),
-            })
-        };
-        if block.kind == Kind::Module {
-            if let Some(first) = self.module_header {
-                report(
-                    errors,
-                    format!(
-                        "a chapter has one module header, and this one's first is at line {first}"
-                    ),
-                    "keep one `module` directive, at the top of the module's first chapter",
-                );
-            }
-            self.module_header.get_or_insert(block.fence_line);
-        }
-        // One message a directive: a card's clash on its anchor would repeat on its heading's id.
-        let mut clashed = false;
-        for anchor in ids_in(html) {
-            match self.seen.get(anchor) {
-                Some(_) if clashed => {}
-                Some(&(kind, line)) if line == block.fence_line => report(
-                    errors,
-                    format!("the anchor `#{anchor}` appears twice in this {} directive", kind.name()),
-                    "give every entry its own number or id",
-                ),
-                Some(&(kind, line)) => report(
-                    errors,
-                    format!(
-                        "the anchor `#{anchor}` is already the {} directive's at line {line}",
-                        kind.name()
-                    ),
-                    "give each directive on a page its own id (links to the anchor would reach only the first)",
-                ),
-                None => {
-                    self.seen
-                        .insert(anchor.to_string(), (block.kind, block.fence_line));
-                    continue;
-                }
-            }
-            clashed = true;
-        }
-    }
-}
-
-/// The values of the `id="..."` attributes in rendered directive HTML (ours are always double-quoted
-/// and escaped, so a value ends at the next `"`).
-fn ids_in(html: &str) -> impl Iterator<Item = &str> {
-    html.split(" id=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
 }
 
 /// Makes the HTML a valid CommonMark HTML block where the fence stood: continuation lines carry the
