@@ -1,17 +1,17 @@
 //! `cargo xtask check`: the contributor's view of the course.
 //!
-//! For every module in `src/SUMMARY.md` it lists the parts a module must hold (../COURSE.md, "Every
-//! module has all of these"), its prose word count and the reading time those words imply, against
+//! For every module in `src/SUMMARY.md` it lists the parts a module must hold (the course brief's
+//! "Every module has all of these"), its prose word count and the reading time those words imply, against
 //! the minutes the module promises. A published module (its curriculum card has a `link`, and it is
 //! not a draft chapter in SUMMARY.md) that misses a part, or reads more than 20% off its minutes,
 //! fails the check; a module still being written is listed with what it lacks, and does not fail.
 //!
 //! The check reads the Markdown sources only, so it takes milliseconds and runs early in
-//! `cargo xtask test`. It finds chapters with mdBook's own SUMMARY.md parser, snippets with the rule
-//! the build uses ([`xtask::snippets::extract_from`]), and validates every directive with the
-//! preprocessor itself ([`mdbook_dsip::expand_in_book`]), so it never disagrees with the build about what is
-//! on a page. It reads directive fields as plain TOML: the preprocessor has no public field API, and
-//! the check needs only a few of them (a framework's `name`, a ladder's levels, ...).
+//! `cargo xtask test`. It finds chapters with mdBook's own SUMMARY.md parser, snippets with the
+//! rule the build uses ([`xtask::snippets::extract_from`]), and validates every directive with the
+//! preprocessor itself ([`mdbook_dsip::expand_in_book`]), so it never disagrees with the build
+//! about what is on a page. It reads directive fields as plain TOML: the preprocessor has no public
+//! field API, and the check needs only a few fields (a framework's `name`, a ladder's levels, ...).
 
 use anyhow::{bail, Context, Result};
 use mdbook_summary::{Link, SummaryItem};
@@ -273,7 +273,9 @@ impl Report {
 struct Directive {
     kind: &'static str,
     file: PathBuf,
+    /// The 1-based line of the opening fence.
     line: usize,
+    body: String,
     table: Option<Table>,
 }
 
@@ -314,6 +316,15 @@ struct Card {
     frameworks: Vec<String>,
     link: Option<String>,
     file: PathBuf,
+    /// The line of the card's `[[module]]` header.
+    line: usize,
+}
+
+impl Card {
+    /// "src/index.md:96", for messages that point at the card from another file.
+    fn place(&self) -> String {
+        format!("{}:{}", self.file.display(), self.line)
+    }
 }
 
 /// Checks the book: every module of SUMMARY.md against its curriculum card.
@@ -381,7 +392,7 @@ pub fn inspect(book: &Book) -> Result<Report> {
             if Path::new(card_link) != location {
                 book_problems.push(Problem {
                     file: card.file.clone(),
-                    line: None,
+                    line: Some(card.line),
                     message: format!(
                         "Module {}'s curriculum card links `{card_link}`, but SUMMARY.md has the module at `{}`: make them the same",
                         show_number(card.number),
@@ -393,7 +404,7 @@ pub fn inspect(book: &Book) -> Result<Report> {
         if card.link.is_some() && link.location.is_none() {
             book_problems.push(Problem {
                 file: card.file.clone(),
-                line: None,
+                line: Some(card.line),
                 message: format!(
                     "Module {}'s curriculum card links `{}`, but SUMMARY.md lists it as a draft (`[{}]()`): publish its pages in SUMMARY.md or remove the card's `link`",
                     show_number(card.number),
@@ -413,7 +424,7 @@ pub fn inspect(book: &Book) -> Result<Report> {
         if card.link.is_some() {
             book_problems.push(Problem {
                 file: card.file.clone(),
-                line: None,
+                line: Some(card.line),
                 message: format!(
                     "Module {} (\"{}\") has a curriculum card with a `link` but no chapter in src/SUMMARY.md: add `- [{}]({})` there",
                     show_number(card.number),
@@ -451,7 +462,16 @@ fn curriculum_cards<'a>(
         .filter(|d| d.kind == "curriculum")
     {
         found = true;
-        for module in directive.array("module").iter().filter_map(Value::as_table) {
+        // Body line n is chapter line fence + 1 + n; each card starts at a `[[module]]` header.
+        let headers: Vec<usize> = directive
+            .body
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| line.trim() == "[[module]]")
+            .map(|(index, _)| directive.line + 1 + index)
+            .collect();
+        let modules = directive.array("module").iter().filter_map(Value::as_table);
+        for (index, module) in modules.enumerate() {
             let text = |key: &str| module.get(key).and_then(Value::as_str).map(str::to_string);
             cards.push(Card {
                 number: module.get("number").and_then(Value::as_integer),
@@ -460,6 +480,7 @@ fn curriculum_cards<'a>(
                 frameworks: strings(module.get("frameworks")),
                 link: text("link"),
                 file: directive.file.clone(),
+                line: headers.get(index).copied().unwrap_or(directive.line),
             });
         }
     }
@@ -571,7 +592,7 @@ fn module_row(
         parts.crate_snippets = crate_snippets(&mut module, pages, &lib);
     }
     if let Some(promised) = row.promised {
-        reading_time(&mut module, header, &parts, promised);
+        reading_time(&mut module, header, card, &parts, promised);
     }
     row.parts = Some(parts);
     row.problems = module.fixes;
@@ -594,7 +615,7 @@ fn module_directive<'a>(module: &mut Module<'a>, card: &Card) -> Option<&'a Dire
             if own != on_card {
                 module.fix_at(header, format!(
                     "the module directive says `{key} = {own}` but its curriculum card ({}) says {on_card}: make them equal",
-                    card.file.display()
+                    card.place()
                 ));
             }
         }
@@ -632,7 +653,7 @@ fn frameworks(module: &mut Module<'_>, card: &Card) -> (usize, usize) {
         module.add(format!(
             "Module {}'s curriculum card ({}) names no `frameworks`: every module has at least one",
             show_number(card.number),
-            card.file.display()
+            card.place()
         ));
     }
     (present, card.frameworks.len())
@@ -786,7 +807,13 @@ fn crate_snippets(module: &mut Module<'_>, pages: &[&Page], lib: &str) -> usize 
 }
 
 /// The implied reading time against the promise.
-fn reading_time(module: &mut Module<'_>, header: Option<&Directive>, parts: &Parts, promised: i64) {
+fn reading_time(
+    module: &mut Module<'_>,
+    header: Option<&Directive>,
+    card: &Card,
+    parts: &Parts,
+    promised: i64,
+) {
     if promised <= 0 {
         return;
     }
@@ -812,14 +839,15 @@ fn reading_time(module: &mut Module<'_>, header: Option<&Directive>, parts: &Par
         )
     };
     let message = format!(
-        "reads as {implied:.0} min ({} words ÷ {WORDS_PER_MINUTE} + {} widget{} × {MINUTES_PER_WIDGET} + {} snippet{} × {MINUTES_PER_SNIPPET}), {:+.0}% from the {promised} it promises (limit ±{:.0}%): {advice}, or change `minutes` here and on the curriculum card together",
+        "reads as {implied:.0} min ({} words ÷ {WORDS_PER_MINUTE} + {} widget{} × {MINUTES_PER_WIDGET} + {} snippet{} × {MINUTES_PER_SNIPPET}), {:+.0}% from the {promised} it promises (limit ±{:.0}%): {advice}, or change `minutes` here and on the curriculum card ({}) together",
         group(parts.words),
         parts.widgets,
         plural(parts.widgets),
         parts.runnable_snippets,
         plural(parts.runnable_snippets),
         off * 100.0,
-        TOLERANCE * 100.0
+        TOLERANCE * 100.0,
+        card.place()
     );
     match header {
         Some(header) => module.fix_at(header, message),
@@ -932,6 +960,7 @@ fn scan_page(file: &Path, text: &str) -> Page {
             kind,
             file: file.to_path_buf(),
             line,
+            body,
             table,
         });
     }
@@ -1421,6 +1450,11 @@ mod tests {
             failures[0]
         );
         assert!(
+            failures[0].contains("on the curriculum card (src/index.md:4) together"),
+            "{}",
+            failures[0]
+        );
+        assert!(
             failures[0].contains("add at least 315 words"),
             "{}",
             failures[0]
@@ -1440,7 +1474,7 @@ mod tests {
         let failures = messages(&inspect(&book).unwrap());
         assert!(
             failures.iter().any(|f| f
-                .contains("the module directive says `minutes = 6` but its curriculum card (src/index.md) says 7")),
+                .contains("the module directive says `minutes = 6` but its curriculum card (src/index.md:4) says 7")),
             "{failures:#?}"
         );
     }
@@ -1484,7 +1518,7 @@ mod tests {
         book.pages.insert(PathBuf::from("index.md"), landing);
         let failures = messages(&inspect(&book).unwrap());
         assert!(
-            failures.iter().any(|f| f.contains("Module 2's curriculum card links `02/index.md`, but SUMMARY.md lists it as a draft")),
+            failures.iter().any(|f| f.starts_with("src/index.md:14: Module 2's curriculum card links `02/index.md`, but SUMMARY.md lists it as a draft")),
             "{failures:#?}"
         );
     }
