@@ -388,31 +388,7 @@ pub fn inspect(book: &Book) -> Result<Report> {
             .iter()
             .filter_map(|path| pages.get(path))
             .collect();
-        if let (Some(card_link), Some(location)) = (&card.link, &link.location) {
-            if Path::new(card_link) != location {
-                book_problems.push(Problem {
-                    file: card.file.clone(),
-                    line: Some(card.line),
-                    message: format!(
-                        "Module {}'s curriculum card links `{card_link}`, but SUMMARY.md has the module at `{}`: make them the same",
-                        show_number(card.number),
-                        location.display()
-                    ),
-                });
-            }
-        }
-        if card.link.is_some() && link.location.is_none() {
-            book_problems.push(Problem {
-                file: card.file.clone(),
-                line: Some(card.line),
-                message: format!(
-                    "Module {}'s curriculum card links `{}`, but SUMMARY.md lists it as a draft (`[{}]()`): publish its pages in SUMMARY.md or remove the card's `link`",
-                    show_number(card.number),
-                    card.link.as_deref().unwrap_or_default(),
-                    link.name
-                ),
-            });
-        }
+        book_problems.extend(card_against_summary(card, link));
         let status = match (&link.location, &card.link) {
             (None, _) => Status::Draft,
             (Some(_), Some(_)) => Status::Published,
@@ -448,6 +424,38 @@ pub fn inspect(book: &Book) -> Result<Report> {
         book_problems,
         not_modules,
     })
+}
+
+/// Where a curriculum card and SUMMARY.md disagree about a module's chapter (a dead link on the
+/// landing page otherwise).
+fn card_against_summary(card: &Card, link: &Link) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if let (Some(card_link), Some(location)) = (&card.link, &link.location) {
+        if Path::new(card_link) != location {
+            problems.push(Problem {
+                file: card.file.clone(),
+                line: Some(card.line),
+                message: format!(
+                    "Module {}'s curriculum card links `{card_link}`, but SUMMARY.md has the module at `{}`: make them the same",
+                    show_number(card.number),
+                    location.display()
+                ),
+            });
+        }
+    }
+    if card.link.is_some() && link.location.is_none() {
+        problems.push(Problem {
+            file: card.file.clone(),
+            line: Some(card.line),
+            message: format!(
+                "Module {}'s curriculum card links `{}`, but SUMMARY.md lists it as a draft (`[{}]()`): publish its pages in SUMMARY.md or remove the card's `link`",
+                show_number(card.number),
+                card.link.as_deref().unwrap_or_default(),
+                link.name
+            ),
+        });
+    }
+    problems
 }
 
 /// Reads every `curriculum` directive's cards; the book must have one.
