@@ -1,0 +1,42 @@
+//! # consistency: consistency is a per-operation decision
+//!
+//! Module 2 of *Distributed Systems in Practice*. The crate holds:
+//!
+//! - [`lincheck`]: a linearizability checker (Wing & Gong's search with Lowe's memoisation, as
+//!   Porcupine does it) for a register with read/write/compare-and-set and for a key-value map
+//!   with get/put/append, which agrees with Jepsen's recorded etcd and kv histories;
+//! - [`parse`]: readers for those two Jepsen formats;
+//! - [`history`]: the operation histories every part shares, and a [`Recorder`] to build them;
+//! - [`generate`]: histories that are linearizable by construction, or broken on purpose.
+//!
+//! ```
+//! use consistency::{check_register, Outcome, Recorder, RegisterOp};
+//!
+//! let mut h = Recorder::new();
+//! h.invoke(0, 1, RegisterOp::Write(1));
+//! h.complete(10, 1, Outcome::Ok(None));
+//! h.invoke(20, 2, RegisterOp::Read);          // invoked after the write returned...
+//! h.complete(30, 2, Outcome::Ok(None));       // ...yet saw no value: a stale read
+//! let verdict = check_register(&h.finish());
+//! assert!(!verdict.is_linearizable());
+//! ```
+
+pub mod generate;
+pub mod hash;
+pub mod history;
+pub mod lincheck;
+pub mod model;
+pub mod parse;
+pub mod rng;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use history::{
+    History, KvOp, KvOperation, Operation, Outcome, Recorder, RegisterOp, RegisterOperation, Stamp,
+};
+pub use lincheck::{
+    check, check_kv, check_operations, check_register, Verdict, Witness, WitnessOp,
+};
+pub use model::{KvKey, Model, Register};
+pub use parse::{parse, parse_file, ParseError};

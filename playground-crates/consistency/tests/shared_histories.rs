@@ -1,0 +1,85 @@
+//! The checker against Jepsen's recorded histories: every verdict in each folder's VERDICTS file
+//! must match. The histories live beside the repository (`../shared/histories` from its root);
+//! when they are absent the test says so and passes.
+
+use std::path::{Path, PathBuf};
+
+use consistency::{check, parse_file, Verdict};
+
+fn shared() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/histories");
+    if root.is_dir() {
+        Some(root)
+    } else {
+        println!(
+            "skipping: {} not found (the shared histories sit beside the clone)",
+            root.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn every_shared_history_gets_its_reference_verdict() {
+    let Some(root) = shared() else { return };
+    let mut checked = 0;
+    for folder in ["etcd", "kv"] {
+        let verdicts = std::fs::read_to_string(root.join(folder).join("VERDICTS")).unwrap();
+        for line in verdicts.lines().filter(|l| !l.trim().is_empty()) {
+            let (file, expected) = line.split_once(char::is_whitespace).unwrap();
+            let history =
+                parse_file(root.join(folder).join(file)).unwrap_or_else(|e| panic!("{e}"));
+            let verdict = check(&history);
+            let expected_ok = match expected.trim() {
+                "linearizable" => true,
+                "not-linearizable" => false,
+                other => panic!("unknown verdict {other:?} in {folder}/VERDICTS"),
+            };
+            assert_eq!(
+                verdict.is_linearizable(),
+                expected_ok,
+                "{folder}/{file}: expected {expected}, got {verdict:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} verdicts found");
+}
+
+#[test]
+fn the_etcd_000_witness_is_a_stale_read_after_an_overwrite() {
+    let Some(root) = shared() else { return };
+    let history = parse_file(root.join("etcd/etcd_000.log")).unwrap();
+    let Verdict::NotLinearizable(w) = check(&history) else {
+        panic!("etcd_000 is not linearizable")
+    };
+    // p11 read 2 at lines 85–86, after p0's write of 1 (lines 74–75) had completed, and every
+    // write of 2 had completed before that write of 1 began.
+    let last = w.minimal.last().unwrap();
+    assert_eq!(last.text, "read → 2");
+    assert_eq!((last.invoke.line, last.complete.unwrap().line), (85, 86));
+    assert!(w
+        .minimal
+        .iter()
+        .any(|op| op.text == "write 1" && op.invoke.line == 74));
+    assert!(w.minimal.iter().all(|op| !op.indeterminate));
+    assert_eq!(w.breaks_at.line, 86);
+    // Minimal: every op in it is needed.
+    assert!(w.minimal.len() <= 8, "{w}");
+}
+
+#[test]
+fn the_kv_witness_names_the_key_and_the_two_ops() {
+    let Some(root) = shared() else { return };
+    let history = parse_file(root.join("kv/c01-bad.txt")).unwrap();
+    let Verdict::NotLinearizable(w) = check(&history) else {
+        panic!("c01-bad is not linearizable")
+    };
+    assert_eq!(w.key.as_deref(), Some("7"));
+    let texts: Vec<&str> = w.minimal.iter().map(|op| op.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["append \"7\" \"x 0 3 y\"", "get \"7\" → \"x 0 0 y\""],
+        "{w}"
+    );
+}
