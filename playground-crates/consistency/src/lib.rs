@@ -7,7 +7,9 @@
 //!   with get/put/append, which agrees with Jepsen's recorded etcd and kv histories;
 //! - [`parse`]: readers for those two Jepsen formats;
 //! - [`history`]: the operation histories every part shares, and a [`Recorder`] to build them;
-//! - [`generate`]: histories that are linearizable by construction, or broken on purpose.
+//! - [`generate`]: histories that are linearizable by construction, or broken on purpose;
+//! - [`session`]: checkers for read-your-writes, monotonic reads and bounded staleness that say
+//!   which client saw which anomaly.
 //!
 //! ```
 //! use consistency::{check_register, Outcome, Recorder, RegisterOp};
@@ -28,6 +30,7 @@ pub mod lincheck;
 pub mod model;
 pub mod parse;
 pub mod rng;
+pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -551,8 +551,9 @@ fn minimise<M: Model>(model: &M, ops: &[&Operation<M::Input, M::Output>]) -> (Ve
 /// One choice on the search's stack: which operation was linearized at this depth.
 #[derive(Clone, Copy)]
 enum Choice {
-    /// A completed operation, by its invoke node in the timeline.
-    Completed(usize),
+    /// A completed operation: its invoke node in the timeline and its place in the depth's
+    /// candidate list.
+    Completed { node: usize, index: usize },
     /// A completed read-only operation taken as soon as it fitted: no alternative needs trying
     /// (see [`search`]), so backtracking goes straight past it.
     Read(usize),
@@ -564,10 +565,11 @@ enum Choice {
 /// Where the scan for the next candidate resumes.
 #[derive(Clone, Copy)]
 enum Cursor {
-    /// A position just reached: look for a read that fits before anything else.
+    /// A position just reached: list the candidates, and take a read that fits before anything
+    /// else.
     Fresh,
-    /// At this timeline node.
-    Node(usize),
+    /// At this place in the depth's candidate list.
+    Candidate(usize),
     /// At this position of the `open` list, with candidates invoked no later than `bound`.
     Open { at: usize, bound: usize },
 }
@@ -575,13 +577,18 @@ enum Cursor {
 /// The Wing–Gong–Lowe search. `budget`, when given, is decremented a step at a time and the
 /// search gives up when it reaches zero; `record` keeps the deepest point for a witness.
 ///
-/// Two refinements over Porcupine, neither of which changes a verdict:
+/// Refinements over Porcupine, none of which changes a verdict (they only reorder or skip
+/// branches that cannot succeed where another already failed):
 ///
 /// - **Reads first, and only once.** If a completed read-only operation is a candidate (invoked
 ///   before the earliest pending return) and fits the current state, taking it *now* is never
 ///   worse than taking it later: it changes nothing, and nothing still pending had returned
 ///   before it was invoked. So it is taken at once, with no alternative to try on the way back.
 ///   This removes the 2^k orders of k concurrent reads.
+/// - **Soonest return first.** The candidates at each depth are tried in the order of their
+///   returns, not their invokes: the operation that must take effect soonest goes first, so a
+///   long operation that overlaps many short ones is not placed before all of them by default.
+///   (This is the intuition of Lowe's "just-in-time" linearization.)
 /// - **Indeterminate operations last.** They are kept off the timeline, in their own `open`
 ///   list, and tried only after every completed candidate at that depth has failed; and the memo
 ///   treats a position that used fewer of them as covering one that used more (see [`Memo`]).
@@ -623,8 +630,12 @@ fn search<M: Model>(
     let mut placed = Bitset::new(ops.len());
     let mut used = Bitset::new(ops.len());
     let mut memo: Memo<M::State> = Memo::default();
-    // The choices made so far and the state before each.
-    let mut taken: Vec<(Choice, M::State)> = Vec::new();
+    // The choices made so far, each with the state, candidate list and earliest pending return
+    // of the depth it was made at.
+    let mut taken: Vec<(Choice, M::State, Vec<usize>, usize)> = Vec::new();
+    // This depth's candidates (invoke nodes, soonest return first) and earliest pending return.
+    let mut candidates: Vec<usize> = Vec::new();
+    let mut bound = NONE;
     let mut to_place = spans.len();
     let mut deepest: Option<Deepest<M::State>> = None;
     let mut cursor = Cursor::Fresh;
@@ -639,39 +650,37 @@ fn search<M: Model>(
         // Find the next candidate: an operation that may take effect now.
         let candidate = match cursor {
             Cursor::Fresh => {
-                cursor = Cursor::Node(timeline.first());
+                candidates.clear();
                 let mut at = timeline.first();
-                let mut read = None;
-                while at != NONE && timeline.nodes[at].call {
-                    let op = timeline.nodes[at].op;
-                    if read_only[op] && model.step(&state, &ops[op].input, output(op)).is_some() {
-                        read = Some((op, Choice::Read(at)));
-                        break;
-                    }
+                while timeline.nodes[at].call {
+                    candidates.push(at);
                     at = timeline.nodes[at].next;
                 }
+                bound = at;
+                candidates.sort_unstable_by_key(|&c| timeline.nodes[c].partner);
+                cursor = Cursor::Candidate(0);
+                let read = candidates.iter().copied().find(|&c| {
+                    let op = timeline.nodes[c].op;
+                    read_only[op] && model.step(&state, &ops[op].input, output(op)).is_some()
+                });
                 match read {
-                    Some(found) => Some(found),
+                    Some(c) => Some((timeline.nodes[c].op, Choice::Read(c))),
                     None => continue,
                 }
             }
-            Cursor::Node(entry) => {
-                let node = timeline.nodes[entry];
-                if node.call {
-                    cursor = Cursor::Node(node.next);
-                    if read_only[node.op] {
-                        // Tried (and failed) in the Fresh pass, or taken there.
-                        continue;
-                    }
-                    Some((node.op, Choice::Completed(entry)))
-                } else {
-                    // Every completed candidate before this return failed: try the open ones.
-                    cursor = Cursor::Open {
-                        at: 0,
-                        bound: entry,
-                    };
+            Cursor::Candidate(index) => {
+                let Some(&node) = candidates.get(index) else {
+                    // Every completed candidate failed: try the open ones.
+                    cursor = Cursor::Open { at: 0, bound };
+                    continue;
+                };
+                cursor = Cursor::Candidate(index + 1);
+                let op = timeline.nodes[node].op;
+                if read_only[op] {
+                    // Tried (and failed) in the Fresh pass, or taken there.
                     continue;
                 }
+                Some((op, Choice::Completed { node, index }))
             }
             Cursor::Open { at, bound } => {
                 let limit = ops[timeline.nodes[bound].op]
@@ -706,7 +715,7 @@ fn search<M: Model>(
                             deepest = Some(Deepest {
                                 order: taken
                                     .iter()
-                                    .map(|(c, _)| chosen_op(&timeline, &open, *c))
+                                    .map(|(c, ..)| chosen_op(&timeline, &open, *c))
                                     .collect(),
                                 state: state.clone(),
                                 stuck,
@@ -728,8 +737,9 @@ fn search<M: Model>(
                 };
                 set.set(op);
                 if memo.first_visit(&placed, &used, &next) {
-                    taken.push((choice, std::mem::replace(&mut state, next)));
-                    if let Choice::Completed(call) | Choice::Read(call) = choice {
+                    let before = std::mem::replace(&mut state, next);
+                    taken.push((choice, before, std::mem::take(&mut candidates), bound));
+                    if let Choice::Completed { node: call, .. } | Choice::Read(call) = choice {
                         to_place -= 1;
                         timeline.lift(call);
                     }
@@ -753,7 +763,7 @@ fn search<M: Model>(
         }
         // Backtrack: undo the last choice and resume after it; past a read, keep undoing.
         loop {
-            let Some((last, before)) = taken.pop() else {
+            let Some((last, before, parent_candidates, parent_bound)) = taken.pop() else {
                 return Search::NotLinearizable(Box::new(match deepest {
                     Some(d) => {
                         let describe = |i: usize| witness_op(model, ops[i]);
@@ -780,12 +790,14 @@ fn search<M: Model>(
                 }));
             };
             state = before;
+            candidates = parent_candidates;
+            bound = parent_bound;
             match last {
-                Choice::Completed(call) => {
+                Choice::Completed { node: call, index } => {
                     placed.clear(timeline.nodes[call].op);
                     to_place += 1;
                     timeline.unlift(call);
-                    cursor = Cursor::Node(timeline.nodes[call].next);
+                    cursor = Cursor::Candidate(index + 1);
                     break;
                 }
                 Choice::Read(call) => {
@@ -807,7 +819,7 @@ fn search<M: Model>(
 /// The operation a choice linearized.
 fn chosen_op(timeline: &Timeline, open: &[usize], choice: Choice) -> usize {
     match choice {
-        Choice::Completed(call) | Choice::Read(call) => timeline.nodes[call].op,
+        Choice::Completed { node, .. } | Choice::Read(node) => timeline.nodes[node].op,
         Choice::Open { at, .. } => open[at],
     }
 }
