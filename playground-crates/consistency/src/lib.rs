@@ -9,7 +9,8 @@
 //! - [`history`]: the operation histories every part shares, and a [`Recorder`] to build them;
 //! - [`generate`]: histories that are linearizable by construction, or broken on purpose;
 //! - [`session`]: checkers for read-your-writes, monotonic reads and bounded staleness that say
-//!   which client saw which anomaly.
+//!   which client saw which anomaly;
+//! - [`pacelc`]: the PACELC Decision Grid as data (Abadi 2012's classifications, and ours, labelled).
 //!
 //! ```
 //! use consistency::{check_register, Outcome, Recorder, RegisterOp};
@@ -28,6 +29,7 @@ pub mod hash;
 pub mod history;
 pub mod lincheck;
 pub mod model;
+pub mod pacelc;
 pub mod parse;
 pub mod rng;
 pub mod session;

@@ -78,3 +78,18 @@ fn reads_concurrent_with_a_write_are_not_anomalies() {
     let obs = [w(1, 0, 30, 1), r(1, 10, 20, 0)];
     assert!(dial_anomalies(&obs).is_empty());
 }
+
+#[test]
+fn the_pacelc_grid_keeps_abadis_classifications_and_labels_ours() {
+    use consistency::pacelc::{cell, Source, GRID};
+    let find = |name: &str| GRID.iter().find(|c| c.system.starts_with(name)).unwrap();
+    assert_eq!(find("PNUTS").label(), "PC/EL");
+    assert_eq!(find("MongoDB").label(), "PA/EC");
+    assert_eq!(find("Cassandra").label(), "PA/EL");
+    assert_eq!(find("Spanner").source, Source::Ours);
+    assert_eq!(find("Dynamo (").source, Source::Abadi2012);
+    // Every cell of the grid has at least one system in it.
+    for label in ["PA/EL", "PA/EC", "PC/EL", "PC/EC"] {
+        assert!(cell(label).next().is_some(), "{label}");
+    }
+}
