@@ -10,7 +10,9 @@
 //! - [`generate`]: histories that are linearizable by construction, or broken on purpose;
 //! - [`session`]: checkers for read-your-writes, monotonic reads and bounded staleness that say
 //!   which client saw which anomaly;
-//! - [`pacelc`]: the PACELC Decision Grid as data (Abadi 2012's classifications, and ours, labelled).
+//! - [`pacelc`]: the PACELC Decision Grid as data (Abadi 2012's classifications, and ours, labelled);
+//! - [`register`]: a replicated register on the simulation kernel, where each read and write
+//!   names its consistency level, recording Jepsen histories through the kernel's recorder.
 //!
 //! ```
 //! use consistency::{check_register, Outcome, Recorder, RegisterOp};
@@ -31,6 +33,7 @@ pub mod lincheck;
 pub mod model;
 pub mod pacelc;
 pub mod parse;
+pub mod register;
 pub mod rng;
 pub mod session;
 

@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-/// What a client did, with the versions involved. Times are in ms.
+/// What a client did, with the versions involved. Times are in µs (the kernel's unit).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Observation {
     /// The client (session).
@@ -80,7 +80,7 @@ pub struct Anomaly {
     pub saw: u64,
     /// The oldest version the promise allowed (for a never-applied own write, `u64::MAX`).
     pub expected_at_least: u64,
-    /// How stale the read was, in ms, when the bound is in ms.
+    /// How stale the read was, in ms (rounded down), when the bound is in ms.
     pub stale_ms: Option<u64>,
 }
 
@@ -111,7 +111,7 @@ impl fmt::Display for Anomaly {
 }
 
 /// A bound for bounded staleness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Bound {
     /// At most this many acknowledged writes behind.
     Versions(u64),
@@ -226,13 +226,13 @@ pub fn bounded_staleness(obs: &[Observation], bound: Bound) -> Vec<Anomaly> {
                 Bound::Millis(ms) => {
                     let superseded = newer.iter().map(|&(_, done)| done).min()?;
                     let stale = o.invoke - superseded;
-                    (stale > ms).then_some(Anomaly {
+                    (stale > ms * 1000).then_some(Anomaly {
                         kind: AnomalyKind::TooStale,
                         client: o.client,
                         read: i,
                         saw,
                         expected_at_least: saw + 1,
-                        stale_ms: Some(stale),
+                        stale_ms: Some(stale / 1000),
                     })
                 }
             }

@@ -57,13 +57,14 @@ fn going_back_in_time_breaks_monotonic_reads_only_within_a_client() {
 
 #[test]
 fn staleness_bounds_in_versions_and_ms() {
-    // v1 acked at 10, v2 at 20, v3 at 30; a read at 100 returning v1 is 2 versions behind and
-    // has been outdated since 20 (80 ms).
+    // v1 acked at 10 ms, v2 at 20 ms, v3 at 30 ms (times in µs); a read at 100 ms returning v1
+    // is 2 versions behind and has been outdated since 20 ms (80 ms).
+    let ms = 1000;
     let obs = [
-        w(0, 0, 10, 1),
-        w(0, 11, 20, 2),
-        w(0, 21, 30, 3),
-        r(1, 100, 101, 1),
+        w(0, 0, 10 * ms, 1),
+        w(0, 11 * ms, 20 * ms, 2),
+        w(0, 21 * ms, 30 * ms, 3),
+        r(1, 100 * ms, 101 * ms, 1),
     ];
     assert!(bounded_staleness(&obs, Bound::Versions(2)).is_empty());
     assert_eq!(bounded_staleness(&obs, Bound::Versions(1)).len(), 1);
