@@ -13,6 +13,11 @@ use semver::{Version, VersionReq};
 const SUPPORTED_MDBOOK: &str = ">=0.5, <0.6";
 
 fn main() -> ExitCode {
+    // A bug in the preprocessor is caught per chapter and reported at its directive (see `expand`);
+    // this hook only keeps the panic to one line, never a backtrace, whatever RUST_BACKTRACE says.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("mdbook-dsip: internal error: {info}");
+    }));
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [command, renderer] if command == "supports" => match Dsip.supports_renderer(renderer) {
