@@ -1,9 +1,13 @@
 //! The benchmark behind `cargo xtask bench`: latency of the three kinds of Run, the bare-rustc
-//! floor measured in the same run, and a bounded load test, all over loopback HTTP.
+//! floor measured in the same run (for a companion crate, and for a crate whose dependencies come
+//! from the registry with native code), crowds sent at once, and a bounded load test, all over
+//! loopback HTTP.
 //!
-//! Targets (from the playground issue): unedited and cached Run p95 < 20 ms server-side; an edited
-//! snippet using a companion crate within 1.3x of the floor at p50; under 50 clients, zero
-//! crashes and every request answered (result or busy) within 6 s.
+//! Targets (from the playground issues): unedited and cached Run p95 < 20 ms server-side; an
+//! edited snippet within 1.3x of the floor at p50, also when its crate has dependencies; 40
+//! distinct edited snippets at once: at least 38 run with their output and every answer within
+//! 6 s; 200 at once: every answer (output or busy) within 6 s and the server healthy after; under
+//! 50 clients for 30 s, zero crashes and every request answered (result or busy) within 6 s.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -33,6 +37,11 @@ pub struct BenchOptions {
     pub clients: usize,
     /// Length of the load test.
     pub load: Duration,
+    /// Crowds sent at once, each as (distinct edited snippets, how many must run with output).
+    pub crowds: Vec<(usize, usize)>,
+    /// The workspace holding `sqlite-kv` (`playground/tests/fixtures`), built here in release,
+    /// for the edited Run with a registry dependency; `None` skips that measurement.
+    pub fixtures: Option<PathBuf>,
 }
 
 impl Default for BenchOptions {
@@ -43,6 +52,8 @@ impl Default for BenchOptions {
             compile_samples: 25,
             clients: 50,
             load: Duration::from_secs(30),
+            crowds: vec![(40, 38), (200, 0)],
+            fixtures: None,
         }
     }
 }
@@ -83,6 +94,52 @@ impl fmt::Display for Percentiles {
     }
 }
 
+/// An edited Run measured against its floor (bare rustc + run, same flags, same crates).
+#[derive(Debug, Clone)]
+pub struct VsFloor {
+    /// What the snippet uses.
+    pub label: String,
+    /// Edited snippet: full HTTP round trip with sandboxed compile + run.
+    pub edited: Percentiles,
+    /// Bare rustc with the server's flags, then running the binary; no server, no sandbox.
+    pub floor: Percentiles,
+}
+
+impl VsFloor {
+    /// edited p50 / floor p50.
+    pub fn ratio(&self) -> f64 {
+        self.edited.p50 / self.floor.p50
+    }
+}
+
+/// A crowd: `size` distinct edited snippets sent at the same moment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Crowd {
+    /// Requests sent at once.
+    pub size: usize,
+    /// How many must run with their real output (the target).
+    pub must_run: usize,
+    /// Answered with the snippet's own output.
+    pub ran: usize,
+    /// Answered "busy".
+    pub busy: usize,
+    /// Anything else: no answer within 6 s, a transport error, a wrong or failed output.
+    pub errors: usize,
+    /// Slowest answer.
+    pub slowest: Duration,
+    /// Whether a fresh snippet ran correctly right after.
+    pub healthy_after: bool,
+}
+
+impl Crowd {
+    fn passed(&self) -> bool {
+        self.ran >= self.must_run
+            && self.errors == 0
+            && self.slowest <= Duration::from_secs(6)
+            && self.healthy_after
+    }
+}
+
 /// Everything one bench run measured.
 #[derive(Debug, Clone)]
 pub struct BenchReport {
@@ -102,6 +159,12 @@ pub struct BenchReport {
     pub floor: Percentiles,
     /// Bare rustc with default flags (what a learner would type), then running the binary.
     pub floor_default_flags: Percentiles,
+    /// The same comparison for a snippet using a crate with registry dependencies (native code).
+    pub with_deps: Option<VsFloor>,
+    /// The crowds, in the order sent.
+    pub crowds: Vec<Crowd>,
+    /// `/proc/loadavg` (1, 5, 15 min) before and after the run: the machine is shared.
+    pub load_average: (String, String),
     /// Load test: clients.
     pub clients: usize,
     /// Load test: duration.
@@ -145,6 +208,38 @@ impl BenchReport {
                 format!("edited Run p50 within 1.3x of the floor ({:.2}x)", self.ratio()),
                 self.ratio() <= 1.3,
             ),
+        ]
+        .into_iter()
+        .chain(self.with_deps.iter().map(|deps| {
+            (
+                format!(
+                    "edited Run with dependencies ({}) p50 within 1.3x of the floor ({:.2}x)",
+                    deps.label,
+                    deps.ratio()
+                ),
+                deps.ratio() <= 1.3,
+            )
+        }))
+        .chain(self.crowds.iter().map(|crowd| {
+            let ran = if crowd.must_run > 0 {
+                format!("at least {} run with their output, ", crowd.must_run)
+            } else {
+                String::new()
+            };
+            (
+                format!(
+                    "{} at once: {ran}every answer within 6 s, healthy after ({} ran, {} busy, {} errors, slowest {:.0} ms)",
+                    crowd.size,
+                    crowd.ran,
+                    crowd.busy,
+                    crowd.errors,
+                    crowd.slowest.as_secs_f64() * 1000.0
+                ),
+                crowd.passed(),
+            )
+        }))
+        .chain([
+
             (
                 format!(
                     "{} clients: every request answered within 6 s ({} errors, max {:.0} ms) and the server healthy after",
@@ -154,7 +249,8 @@ impl BenchReport {
                 ),
                 self.errors == 0 && self.healthy_after,
             ),
-        ]
+        ])
+        .collect()
     }
 
     /// Whether every target was met.
@@ -165,7 +261,11 @@ impl BenchReport {
 
 impl fmt::Display for BenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "playground bench (companion crate: {})", self.companion)?;
+        writeln!(
+            f,
+            "playground bench (companion crate: {}; load average {} before, {} after)",
+            self.companion, self.load_average.0, self.load_average.1
+        )?;
         writeln!(
             f,
             "  unedited Run (precomputed), server  {}",
@@ -199,6 +299,27 @@ impl fmt::Display for BenchReport {
             self.ratio(),
             self.edited.p50 / self.floor_default_flags.p50
         )?;
+        if let Some(deps) = &self.with_deps {
+            writeln!(f, "  edited Run, {:<28} {}", deps.label, deps.edited)?;
+            writeln!(f, "  floor, {:<34} {}", deps.label, deps.floor)?;
+            writeln!(
+                f,
+                "  ratio edited/floor at p50, with dependencies {:.2}x",
+                deps.ratio()
+            )?;
+        }
+        for crowd in &self.crowds {
+            writeln!(
+                f,
+                "  crowd: {} distinct edited snippets at once: {} ran with their output, {} busy, {} errors, slowest {:.0} ms, healthy after: {}",
+                crowd.size,
+                crowd.ran,
+                crowd.busy,
+                crowd.errors,
+                crowd.slowest.as_secs_f64() * 1000.0,
+                crowd.healthy_after
+            )?;
+        }
         let secs = self.load.as_secs_f64();
         let total = self.answered + self.busy + self.errors;
         writeln!(
@@ -220,11 +341,27 @@ impl fmt::Display for BenchReport {
     }
 }
 
-/// Runs the whole benchmark. Only loopback traffic; the load test is bounded by `options.load`.
+/// Runs the whole benchmark. Only loopback traffic; the load test is bounded by `options.load`
+/// and each crowd by its size and the client's 6 s timeout.
 pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
+    let load_before = load_average();
     let scratch = tempfile::tempdir()?;
     let (mut config, companion, uses) = bench_config(options.workspace.as_deref(), scratch.path())?;
     config.temp_dir = None;
+    let sqlite = match &options.fixtures {
+        Some(fixtures) => {
+            let target = options
+                .workspace
+                .as_deref()
+                .map_or_else(|| scratch.path().to_path_buf(), target_dir)
+                .join("playground-fixtures");
+            let (krate, deps_dir) = sqlite_fixture(fixtures, &target)?;
+            config.crates.push(krate);
+            config.deps_dirs.push(deps_dir);
+            true
+        }
+        None => false,
+    };
 
     // The unedited snippet, precomputed exactly as the book build does.
     let unedited = EvaluateRequest::like_book_js(&snippet(&uses, "unedited"), "2021");
@@ -257,21 +394,45 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
     let (mut edited, mut floor, mut floor_default) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..options.compile_samples {
         // Interleaved so that both see the same background load from the shared machine.
-        let req = EvaluateRequest::like_book_js(&snippet(&uses, &format!("edited {i}")), "2021");
-        let started = Instant::now();
-        let (resp, source) = post(&client, &url, &req).await?;
-        if source != "compiled" || !resp.is_success() {
-            bail!("edited snippet: {source}: {}", resp.result);
-        }
-        edited.push(ms(started.elapsed()));
+        let code = snippet(&uses, &format!("edited {i}"));
+        edited.push(edited_run(&client, &url, &code).await?);
         let code = snippet(&uses, &format!("floor {i}"));
         floor.push(bare(&toolchain, &config, scratch.path(), &code, true)?);
         floor_default.push(bare(&toolchain, &config, scratch.path(), &code, false)?);
     }
+    // Crowds right after the plain edited runs: the admission rule's estimate then reflects
+    // snippets like the crowd's, as in a classroom where everyone edits the same page.
+    let mut crowds = Vec::new();
+    for (round, &(size, must_run)) in options.crowds.iter().enumerate() {
+        wait_until_idle(&playground).await;
+        let mut result = crowd(&client, &url, &uses, size, round).await;
+        result.must_run = must_run;
+        let check = snippet(&uses, &format!("after crowd {round}"));
+        result.healthy_after = answers(&client, &url, &check, "after crowd").await;
+        crowds.push(result);
+    }
 
+    let with_deps = if sqlite {
+        let (mut edited, mut floor) = (Vec::new(), Vec::new());
+        for i in 0..options.compile_samples {
+            let code = sqlite_snippet(&format!("edited {i}"));
+            edited.push(edited_run(&client, &url, &code).await?);
+            let code = sqlite_snippet(&format!("floor {i}"));
+            floor.push(bare(&toolchain, &config, scratch.path(), &code, true)?);
+        }
+        Some(VsFloor {
+            label: "sqlite_kv: rusqlite, bundled SQLite".into(),
+            edited: Percentiles::of(edited),
+            floor: Percentiles::of(floor),
+        })
+    } else {
+        None
+    };
+
+    wait_until_idle(&playground).await;
     let load = load_test(&client, &url, &uses, &unedited, &cached, options).await;
-    let check = EvaluateRequest::like_book_js(&snippet(&uses, "after load"), "2021");
-    let healthy_after = matches!(post(&client, &url, &check).await, Ok((resp, _)) if resp.is_success() && resp.result.contains("after load"));
+    let check = snippet(&uses, "after load");
+    let healthy_after = answers(&client, &url, &check, "after load").await;
     server.abort();
 
     Ok(BenchReport {
@@ -283,6 +444,9 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
         edited: Percentiles::of(edited),
         floor: Percentiles::of(floor),
         floor_default_flags: Percentiles::of(floor_default),
+        with_deps,
+        crowds,
+        load_average: (load_before, load_average()),
         clients: options.clients,
         load: options.load,
         answered: load.answered.load(Ordering::Relaxed),
@@ -291,6 +455,165 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
         max_latency: Duration::from_micros(load.max_us.load(Ordering::Relaxed)),
         healthy_after,
     })
+}
+
+/// One edited Run over HTTP, which must be compiled and succeed; its round trip in ms.
+async fn edited_run(client: &reqwest::Client, url: &str, code: &str) -> Result<f64> {
+    let req = EvaluateRequest::like_book_js(code, "2021");
+    let started = Instant::now();
+    let (resp, source) = post(client, url, &req).await?;
+    if source != "compiled" || !resp.is_success() {
+        bail!("edited snippet: {source}: {}", resp.result);
+    }
+    Ok(ms(started.elapsed()))
+}
+
+/// Whether `code` runs now and prints `expect`.
+async fn answers(client: &reqwest::Client, url: &str, code: &str, expect: &str) -> bool {
+    let req = EvaluateRequest::like_book_js(code, "2021");
+    matches!(post(client, url, &req).await, Ok((resp, _)) if resp.is_success() && resp.result.contains(expect))
+}
+
+/// Waits (at most 30 s) until no compile runs or waits, so one phase does not measure another.
+async fn wait_until_idle(playground: &Playground) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let health = playground.health();
+        if health.in_flight == 0 && health.waiting == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// `size` distinct edited snippets, released at the same moment; each answer classified.
+async fn crowd(
+    client: &reqwest::Client,
+    url: &str,
+    uses: &str,
+    size: usize,
+    round: usize,
+) -> Crowd {
+    let start = Arc::new(tokio::sync::Barrier::new(size));
+    let mut tasks = Vec::new();
+    for i in 0..size {
+        let (client, url, start) = (client.clone(), url.to_owned(), start.clone());
+        let tag = format!("crowd {round} learner {i}");
+        let req = EvaluateRequest::like_book_js(&snippet(uses, &tag), "2021");
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            let sent = Instant::now();
+            let outcome = post(&client, &url, &req).await;
+            let took = sent.elapsed();
+            let kind = match outcome {
+                Ok((resp, _)) if took <= Duration::from_secs(6) => {
+                    if resp.outcome == crate::Outcome::Busy {
+                        Answer::Busy
+                    } else if resp.is_success() && resp.result.contains(&tag) {
+                        Answer::Ran
+                    } else {
+                        Answer::Wrong
+                    }
+                }
+                _ => Answer::Wrong,
+            };
+            (kind, took)
+        }));
+    }
+    let mut result = Crowd {
+        size,
+        ..Crowd::default()
+    };
+    for task in tasks {
+        let (kind, took) = task.await.unwrap_or((Answer::Wrong, Duration::MAX));
+        result.slowest = result.slowest.max(took);
+        match kind {
+            Answer::Ran => result.ran += 1,
+            Answer::Busy => result.busy += 1,
+            Answer::Wrong => result.errors += 1,
+        }
+    }
+    result
+}
+
+/// How a crowd member's request ended.
+enum Answer {
+    Ran,
+    Busy,
+    Wrong,
+}
+
+/// The machine's load average (1, 5 and 15 minutes), as `/proc/loadavg` gives it.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Cargo's target directory for `workspace`, honouring `CARGO_TARGET_DIR` like cargo does.
+fn target_dir(workspace: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace.join(dir),
+        None => workspace.join("target"),
+    }
+}
+
+/// Builds the `sqlite-kv` fixture (release, like the companion crates) and its dependency
+/// folder under `target`; returns the crate and the folder.
+fn sqlite_fixture(fixtures: &Path, target: &Path) -> Result<(CompanionCrate, PathBuf)> {
+    let deps_dir = target.join(crate::deps::DEPS_DIR);
+    let target_arg = target.join("cargo").to_string_lossy().into_owned();
+    eprintln!(
+        "building {}/sqlite-kv (release; the first time compiles SQLite, about a minute)",
+        fixtures.display()
+    );
+    let cargo = || {
+        let mut cargo =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cargo.current_dir(fixtures);
+        cargo
+    };
+    let built = crate::deps::build(
+        cargo,
+        &["--quiet", "--release", "--target-dir", &target_arg],
+        &["sqlite-kv"],
+        &deps_dir,
+    )?;
+    let (lib, rlib) = built
+        .rlibs
+        .get("sqlite-kv")
+        .cloned()
+        .context("cargo built no rlib for sqlite-kv")?;
+    Ok((
+        CompanionCrate {
+            name: "sqlite-kv".into(),
+            lib,
+            version: "0.1.0".into(),
+            rlib,
+            wasm: false,
+        },
+        deps_dir,
+    ))
+}
+
+/// An edited snippet using the SQLite fixture for real (so SQLite's objects are linked in).
+fn sqlite_snippet(tag: &str) -> String {
+    format!(
+        r#"use sqlite_kv::Store;
+
+fn main() {{
+    let store = Store::in_memory().unwrap();
+    for (i, word) in "the quick brown fox jumps over the lazy dog".split_whitespace().enumerate() {{
+        store.put(word, &i.to_string()).unwrap();
+    }}
+    println!("fox -> {{:?}} ({tag})", store.get("fox").unwrap());
+}}"#
+    )
 }
 
 /// A small, realistic edited snippet that links the companion crate; `tag` makes it unique.

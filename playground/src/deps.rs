@@ -116,13 +116,26 @@ impl Artifact {
                 .cloned()
                 .collect();
         }
-        // Cargo lists the hashed `.rmeta`; the hashed `.rlib` sits beside it.
-        self.files
+        // Cargo lists the hashed `.rmeta` where it emits one; the hashed `.rlib` sits beside it.
+        let mut found: Vec<PathBuf> = self
+            .files
             .iter()
             .filter(|f| has_extension(f, "rmeta"))
             .map(|f| f.with_extension("rlib"))
             .filter(|f| f.is_file())
-            .collect()
+            .collect();
+        if found.is_empty() {
+            // A crate that is also a cdylib gets no separate `.rmeta`, and a crate built on
+            // request is listed under its un-hashed copy (`release/libclocks.rlib`): find the
+            // hashed original in `deps/` that the copy was made from.
+            found.extend(
+                self.files
+                    .iter()
+                    .filter(|f| has_extension(f, "rlib"))
+                    .filter_map(|f| hashed_original(f, &self.lib)),
+            );
+        }
+        found
     }
 }
 
@@ -302,6 +315,39 @@ fn stdout_of(command: &mut Command) -> Result<String> {
     String::from_utf8(output.stdout).with_context(|| format!("{shown} printed non-UTF-8"))
 }
 
+/// For cargo's un-hashed copy `<dir>/lib<lib>.rlib`, the file `<dir>/deps/lib<lib>-<hash>.rlib`
+/// it was made from: the same file (cargo hard-links) or, where cargo had to copy, the same bytes.
+fn hashed_original(rlib: &Path, lib: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let parent = rlib.parent()?;
+    if parent.file_name().is_some_and(|name| name == "deps") {
+        return Some(rlib.to_path_buf());
+    }
+    let copy = std::fs::metadata(rlib).ok()?;
+    let prefix = format!("lib{lib}-");
+    let candidates: Vec<PathBuf> = std::fs::read_dir(parent.join("deps"))
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            has_extension(path, "rlib")
+                && path
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with(&prefix))
+        })
+        .collect();
+    let same_file = candidates.iter().find(|path| {
+        std::fs::metadata(path).is_ok_and(|m| m.dev() == copy.dev() && m.ino() == copy.ino())
+    });
+    if let Some(found) = same_file {
+        return Some(found.clone());
+    }
+    let bytes = std::fs::read(rlib).ok()?;
+    candidates.into_iter().find(|path| {
+        std::fs::metadata(path).is_ok_and(|m| m.len() == copy.len())
+            && std::fs::read(path).is_ok_and(|other| other == bytes)
+    })
+}
+
 fn has_extension(path: &Path, extension: &str) -> bool {
     path.extension().is_some_and(|e| e == extension)
 }
@@ -359,6 +405,29 @@ mod tests {
         assert!(!found[0].proc_macro);
         assert!(found[1].proc_macro);
         assert_eq!(found[1].link_files(), [PathBuf::from("/t/deps/libm-2.so")]);
+    }
+
+    #[test]
+    fn an_unhashed_copy_leads_to_its_hashed_original() {
+        let scratch = tempfile::tempdir().unwrap();
+        let deps = scratch.path().join("deps");
+        std::fs::create_dir(&deps).unwrap();
+        std::fs::write(deps.join("libclocks-aaaa.rlib"), "old build").unwrap();
+        std::fs::write(deps.join("libclocks-bbbb.rlib"), "this build").unwrap();
+        std::fs::write(deps.join("libclocks_extra-cccc.rlib"), "this build").unwrap();
+        let linked = scratch.path().join("libclocks.rlib");
+        std::fs::hard_link(deps.join("libclocks-bbbb.rlib"), &linked).unwrap();
+        let artifact = Artifact {
+            package_id: "clocks".into(),
+            lib: "clocks".into(),
+            proc_macro: false,
+            files: vec![linked.clone(), scratch.path().join("libclocks.so")],
+        };
+        assert_eq!(artifact.link_files(), [deps.join("libclocks-bbbb.rlib")]);
+        // Where cargo copied instead of linking, the same bytes identify it.
+        std::fs::remove_file(&linked).unwrap();
+        std::fs::write(&linked, "this build").unwrap();
+        assert_eq!(artifact.link_files(), [deps.join("libclocks-bbbb.rlib")]);
     }
 
     #[test]
