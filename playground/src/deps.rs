@@ -103,10 +103,9 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    /// The files rustc looks for when another crate depends on this one: the rlib under the name
-    /// that carries cargo's hash (`deps/libsim-1a2b….rlib`: the dependent's metadata asks for
-    /// that name, so the un-hashed copy cargo puts beside `target/release` would not be found),
-    /// or a proc-macro's shared object.
+    /// The files rustc looks for when another crate depends on this one: the rlib in `deps/`
+    /// under the name the dependent's metadata asks for (with cargo's hash, `libsim-1a2b….rlib`,
+    /// except for a crate that is also a cdylib), or a proc-macro's shared object.
     pub fn link_files(&self) -> Vec<PathBuf> {
         if self.proc_macro {
             return self
@@ -315,8 +314,9 @@ fn stdout_of(command: &mut Command) -> Result<String> {
     String::from_utf8(output.stdout).with_context(|| format!("{shown} printed non-UTF-8"))
 }
 
-/// For cargo's un-hashed copy `<dir>/lib<lib>.rlib`, the file `<dir>/deps/lib<lib>-<hash>.rlib`
-/// it was made from: the same file (cargo hard-links) or, where cargo had to copy, the same bytes.
+/// For cargo's copy `<dir>/lib<lib>.rlib` of a crate built on request, the file in `<dir>/deps/`
+/// it was made from (`lib<lib>-<hash>.rlib`, or `lib<lib>.rlib` for a cdylib crate): the same
+/// file (cargo hard-links) or, where cargo had to copy, the same bytes.
 fn hashed_original(rlib: &Path, lib: &str) -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     let parent = rlib.parent()?;
@@ -324,15 +324,15 @@ fn hashed_original(rlib: &Path, lib: &str) -> Option<PathBuf> {
         return Some(rlib.to_path_buf());
     }
     let copy = std::fs::metadata(rlib).ok()?;
-    let prefix = format!("lib{lib}-");
+    // Cargo leaves the hash out of the file name of a crate that is also a cdylib
+    // (`deps/libclocks.rlib`), and the dependent's metadata then asks for that name.
+    let (exact, prefix) = (format!("lib{lib}.rlib"), format!("lib{lib}-"));
     let candidates: Vec<PathBuf> = std::fs::read_dir(parent.join("deps"))
         .ok()?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| {
-            has_extension(path, "rlib")
-                && path
-                    .file_name()
-                    .is_some_and(|name| name.to_string_lossy().starts_with(&prefix))
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            name == exact.as_str() || (name.starts_with(&prefix) && name.ends_with(".rlib"))
         })
         .collect();
     let same_file = candidates.iter().find(|path| {
@@ -428,6 +428,12 @@ mod tests {
         std::fs::remove_file(&linked).unwrap();
         std::fs::write(&linked, "this build").unwrap();
         assert_eq!(artifact.link_files(), [deps.join("libclocks-bbbb.rlib")]);
+        // A cdylib crate's rlib has no hash in `deps/` either.
+        std::fs::remove_file(deps.join("libclocks-bbbb.rlib")).unwrap();
+        std::fs::remove_file(&linked).unwrap();
+        std::fs::write(deps.join("libclocks.rlib"), "cdylib build").unwrap();
+        std::fs::hard_link(deps.join("libclocks.rlib"), &linked).unwrap();
+        assert_eq!(artifact.link_files(), [deps.join("libclocks.rlib")]);
     }
 
     #[test]
