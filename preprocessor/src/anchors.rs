@@ -17,6 +17,36 @@ pub(crate) struct Anchors {
 }
 
 impl Anchors {
+    /// Reports every directive whose anchor is also the id mdBook gives a Markdown heading of the
+    /// page (`## Framework: retry budget` becomes `#framework-retry-budget`): mdBook does not see our
+    /// ids when it makes its own unique.
+    pub(crate) fn clash_with_headings(
+        &self,
+        headings: &[(String, usize)],
+        file: &Path,
+    ) -> Vec<(usize, DirectiveError)> {
+        headings
+            .iter()
+            .filter_map(|(id, heading_line)| {
+                let &(kind, line) = self.seen.get(id)?;
+                Some((
+                    line,
+                    DirectiveError {
+                        file: file.to_path_buf(),
+                        line,
+                        directive: kind.name().to_string(),
+                        field: None,
+                        problem: format!(
+                            "the anchor `#{id}` is also the id mdBook gives the heading at line {heading_line}"
+                        ),
+                        fix: "give the directive another id, or the heading another title (or an explicit `{#id}`)"
+                            .to_string(),
+                    },
+                ))
+            })
+            .collect()
+    }
+
     /// Records the anchors of one rendered directive, reporting any its page already has.
     pub(crate) fn add(
         &mut self,

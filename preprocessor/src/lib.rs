@@ -152,6 +152,9 @@ fn expand_chapter(
         }
     }
     current.set(None);
+    for (line, error) in anchors.clash_with_headings(&scan.headings, page.path) {
+        problems.push((line, vec![error]));
+    }
     problems.sort_by_key(|(line, _)| *line);
     let errors: Vec<DirectiveError> = problems
         .into_iter()

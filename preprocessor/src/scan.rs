@@ -6,6 +6,7 @@
 //! in (block quotes, list items, footnote definitions) also come from pulldown-cmark, so the HTML put
 //! back in its place continues exactly those containers, whatever other characters share the line.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
@@ -53,6 +54,8 @@ pub(crate) struct Scan {
     pub blocks: Vec<Block>,
     /// Code blocks whose info string is a near miss of a directive's name.
     pub near_misses: Vec<NearMiss>,
+    /// The ids mdBook will give the chapter's Markdown headings, with their lines.
+    pub headings: Vec<(String, usize)>,
 }
 
 /// The parser options mdBook 0.5 uses by default, so we see the same block structure it will.
@@ -82,8 +85,29 @@ pub(crate) fn scan(source: &str, lines: &Lines) -> Scan {
     let mut scan = Scan::default();
     let mut containers: Vec<Container> = Vec::new();
     let mut current: Option<Block> = None;
+    let mut heading: Option<(String, usize)> = None;
+    let mut heading_ids = HashSet::new();
     for (event, range) in Parser::new_ext(source, mdbook_options()).into_offset_iter() {
         match event {
+            Event::Start(Tag::Heading { id, .. }) => {
+                let line = lines.line_of(range.start);
+                match id {
+                    // An explicit `{#id}` is used as written.
+                    Some(id) => scan.headings.push((id.to_string(), line)),
+                    None => heading = Some((String::new(), line)),
+                }
+            }
+            Event::Text(text) | Event::Code(text) if heading.is_some() => {
+                if let Some((content, _)) = heading.as_mut() {
+                    content.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((content, line)) = heading.take() {
+                    let id = unique_id(id_from_content(&content), &mut heading_ids);
+                    scan.headings.push((id, line));
+                }
+            }
             Event::Start(Tag::BlockQuote(_)) => containers.push(Container::Quote),
             Event::Start(Tag::Item | Tag::DefinitionListDefinition) => {
                 containers.push(Container::Item(range.start))
@@ -141,6 +165,36 @@ pub(crate) fn scan(source: &str, lines: &Lines) -> Scan {
         }
     }
     scan
+}
+
+/// The id mdBook 0.5 derives from a heading's text (mdbook-html's `id_from_content`): lowercase,
+/// alphanumerics, `_` and `-` kept, whitespace turned into `-`, everything else dropped.
+fn id_from_content(content: &str) -> String {
+    content
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                Some(c)
+            } else if c.is_whitespace() {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// mdBook's `unique_id`: a repeated heading id gets `-1`, `-2`, ... appended.
+fn unique_id(id: String, used: &mut HashSet<String>) -> String {
+    if used.insert(id.clone()) {
+        return id;
+    }
+    (1..)
+        .map(|counter| format!("{id}-{counter}"))
+        .find(|candidate| used.insert(candidate.clone()))
+        .expect("some suffix is free")
 }
 
 /// Whether the block's last line is a fence that closes its opening one: the same character, at
@@ -340,6 +394,21 @@ mod tests {
         assert!(!self::blocks(source)[0].closed);
         let source = "````framework\nid = \"x\"\n```\n";
         assert!(!self::blocks(source)[0].closed);
+    }
+
+    #[test]
+    fn heading_ids_are_the_ones_mdbook_gives() {
+        let source = "# The `check` Card!\n\n## Framework: retry budget\n\n## Framework: retry budget\n\n## Set {#own-id}\n";
+        let found = scan(source, &Lines::new(source));
+        assert_eq!(
+            found.headings,
+            [
+                ("the-check-card".to_string(), 1),
+                ("framework-retry-budget".to_string(), 3),
+                ("framework-retry-budget-1".to_string(), 5),
+                ("own-id".to_string(), 7),
+            ]
+        );
     }
 
     #[test]

@@ -306,3 +306,16 @@ fn crlf_chapters_report_the_same_lines() {
     assert_eq!(lf, crlf);
     assert!(lf[0].starts_with(&format!("{CHAPTER}:6:")), "{lf:?}");
 }
+
+#[test]
+fn a_directive_anchor_may_not_be_a_heading_id() {
+    let source =
+        format!("## Framework: x\n\nWhy it matters.\n\n```framework\n{GOOD_FRAMEWORK}```\n");
+    assert_eq!(
+        messages(&source),
+        [format!(
+            "{CHAPTER}:5: framework directive: the anchor `#framework-x` is also the id mdBook gives the heading at \
+             line 1; give the directive another id, or the heading another title (or an explicit `{{#id}}`)"
+        )]
+    );
+}
