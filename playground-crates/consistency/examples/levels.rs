@@ -6,7 +6,7 @@ use consistency::session::AnomalyKind;
 
 fn main() {
     println!(
-        "{:<28} {:>6} {:>6} {:>5} {:>5} {:>5}  {:>8}  verdict",
+        "{:<30} {:>6} {:>6} {:>5} {:>7} {:>5}  {:>8}  verdict",
         "read level", "reads", "t/out", "stale", "nonmono", "lost", "mean ms"
     );
     for level in Level::ALL {
@@ -16,7 +16,7 @@ fn main() {
         });
         let reads = r.latency.iter().find(|l| !l.writes).unwrap();
         println!(
-            "{:<28} {:>6} {:>6} {:>5} {:>7} {:>5}  {:>8.1}  {}",
+            "{:<30} {:>6} {:>6} {:>5} {:>7} {:>5}  {:>8.1}  {}",
             level.name(),
             reads.completed,
             reads.timed_out,

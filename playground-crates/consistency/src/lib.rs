@@ -35,6 +35,7 @@ pub mod pacelc;
 pub mod parse;
 pub mod register;
 pub mod rng;
+pub mod samples;
 pub mod session;
 
 #[cfg(target_arch = "wasm32")]

@@ -55,6 +55,7 @@ impl Level {
             Level::ReadYourWrites => "read-your-writes".into(),
             Level::MonotonicReads => "monotonic reads".into(),
             Level::BoundedStaleness(Bound::Millis(ms)) => format!("bounded staleness ({ms} ms)"),
+            Level::BoundedStaleness(Bound::Versions(1)) => "bounded staleness (1 version)".into(),
             Level::BoundedStaleness(Bound::Versions(v)) => {
                 format!("bounded staleness ({v} versions)")
             }

@@ -83,3 +83,15 @@ fn the_kv_witness_names_the_key_and_the_two_ops() {
         "{w}"
     );
 }
+
+#[test]
+fn the_embedded_etcd_prefix_is_the_shared_file_s_first_86_lines_and_fails_at_line_86() {
+    let prefix = consistency::samples::ETCD_000_PREFIX;
+    let history = consistency::parse("etcd_000 prefix", prefix).unwrap();
+    let verdict = check(&history);
+    assert_eq!(verdict.witness().map(|w| w.breaks_at.line), Some(86));
+    let Some(root) = shared() else { return };
+    let file = std::fs::read_to_string(root.join("etcd/etcd_000.log")).unwrap();
+    let first: Vec<&str> = file.lines().take(86).collect();
+    assert_eq!(prefix.lines().collect::<Vec<_>>(), first);
+}
