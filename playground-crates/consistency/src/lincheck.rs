@@ -334,10 +334,10 @@ struct Memo<S> {
 }
 
 struct MemoEntry<S> {
-    placed: Bitset,
+    placed: Compact,
     state: S,
     /// The minimal `used` sets visited with this `placed` and `state`.
-    used: Vec<Bitset>,
+    used: Vec<Compact>,
 }
 
 impl<S> Default for Memo<S> {
@@ -351,31 +351,59 @@ impl<S> Default for Memo<S> {
 impl<S: Eq + Hash + Clone> Memo<S> {
     /// Records the position; false if it (or one that dominates it) was visited before.
     fn first_visit(&mut self, placed: &Bitset, used: &Bitset, state: &S) -> bool {
+        let placed = placed.compact();
+        let used = used.compact();
         let mut hasher = FxHasher::default();
         placed.hash(&mut hasher);
         state.hash(&mut hasher);
         let bucket = self.buckets.entry(hasher.finish()).or_default();
         for entry in bucket.iter_mut() {
-            if entry.placed == *placed && entry.state == *state {
-                if entry.used.iter().any(|u| u.is_subset_of(used)) {
+            if entry.placed == placed && entry.state == *state {
+                if entry.used.iter().any(|u| u.is_subset_of(&used)) {
                     return false;
                 }
                 entry.used.retain(|u| !used.is_subset_of(u));
-                entry.used.push(used.clone());
+                entry.used.push(used);
                 return true;
             }
         }
         bucket.push(MemoEntry {
-            placed: placed.clone(),
+            placed,
             state: state.clone(),
-            used: vec![used.clone()],
+            used: vec![used],
         });
         true
     }
 }
 
-/// The set of operations linearized so far.
+/// A set of operations as the memo keeps it: operations are numbered in invoke order and the
+/// search linearizes roughly in that order, so a set is a long run of all-ones words, a short
+/// window, then zeros. Storing only the window keeps each memo entry a few words long instead of
+/// a bit per operation of the history (which, for 20,000 operations, is 2.5 kB an entry).
 #[derive(Clone, PartialEq, Eq, Hash)]
+struct Compact {
+    /// Leading words that are all ones.
+    full: usize,
+    /// The words after them, up to the last non-zero one.
+    tail: Box<[u64]>,
+}
+
+impl Compact {
+    fn word(&self, i: usize) -> u64 {
+        if i < self.full {
+            u64::MAX
+        } else {
+            self.tail.get(i - self.full).copied().unwrap_or(0)
+        }
+    }
+
+    fn is_subset_of(&self, other: &Compact) -> bool {
+        (0..self.full + self.tail.len()).all(|i| self.word(i) & !other.word(i) == 0)
+    }
+}
+
+/// The set of operations linearized so far.
+#[derive(Clone, PartialEq, Eq)]
 struct Bitset(Vec<u64>);
 
 impl Bitset {
@@ -391,8 +419,18 @@ impl Bitset {
     fn get(&self, i: usize) -> bool {
         self.0[i / 64] & (1 << (i % 64)) != 0
     }
-    fn is_subset_of(&self, other: &Bitset) -> bool {
-        self.0.iter().zip(&other.0).all(|(a, b)| a & !b == 0)
+    fn compact(&self) -> Compact {
+        let full = self.0.iter().take_while(|w| **w == u64::MAX).count();
+        let end = self
+            .0
+            .iter()
+            .rposition(|w| *w != 0)
+            .map_or(full, |i| i + 1)
+            .max(full);
+        Compact {
+            full,
+            tail: self.0[full..end].into(),
+        }
     }
 }
 

@@ -204,7 +204,20 @@ pub fn parse_etcd(file: &str, text: &str) -> Result<Vec<RegisterOperation>, Pars
                 ),
             )
         })?;
-        let value = words[3..].join(" ");
+        // The value is one token, or a `[A B]` pair; anything after it (some Jepsen logs add
+        // `:hint N`) is ignored.
+        let rest = &words[3.min(words.len())..];
+        let value = match rest.first() {
+            Some(first) if first.starts_with('[') => {
+                let end = rest
+                    .iter()
+                    .position(|w| w.ends_with(']'))
+                    .unwrap_or(rest.len() - 1);
+                rest[..=end].join(" ")
+            }
+            Some(first) => first.to_string(),
+            None => String::new(),
+        };
         let f = words[2];
         let bad_value =
             |what: &str| pairing.error(line, format!("{f} value `{value}` is not {what}"));

@@ -225,3 +225,21 @@ proptest! {
         prop_assert!(check_kv(&h).is_linearizable());
     }
 }
+
+#[test]
+fn etcd_lines_with_extra_fields_after_the_value_parse() {
+    // Porcupine's larger etcd logs add `:hint N` after the value, with spaces and tabs mixed.
+    let text = "INFO  jepsen.util - 6 \t:invoke :write \t38 \t:hint 0\n\
+                INFO  jepsen.util - 4 \t:invoke :read \tnil \t:hint 0\n\
+                INFO  jepsen.util - 6 \t:ok :write \t38 \t:hint 2\n\
+                INFO  jepsen.util - 4 \t:ok :read \t38 \t:hint 2\n\
+                INFO  jepsen.util - 1 \t:invoke :cas \t[38 5] \t:hint 0\n\
+                INFO  jepsen.util - 1 \t:ok :cas \t[38 5] \t:hint 3\n";
+    let History::Register(ops) = parse("hint.log", text).unwrap() else {
+        panic!("register")
+    };
+    assert_eq!(ops[0].input, RegisterOp::Write(38));
+    assert_eq!(ops[1].outcome, Outcome::Ok(Some(38)));
+    assert_eq!(ops[2].input, RegisterOp::Cas { from: 38, to: 5 });
+    assert!(check_register(&ops).is_linearizable());
+}
