@@ -103,6 +103,19 @@ export async function editSnippet(block, code) {
   );
 }
 
+/** Every page of the book the sidebar links, landing page first, as paths relative to the root. */
+export async function publishedPages() {
+  const { page, close } = await openPage("index.html");
+  try {
+    const links = await page.$$eval("#mdbook-sidebar a[href], .sidebar a[href]", (anchors) =>
+      anchors.map((a) => a.getAttribute("href")).filter((h) => h && h.endsWith(".html")),
+    );
+    return [...new Set(["index.html", ...links])];
+  } finally {
+    await close();
+  }
+}
+
 /** Waits until every widget on the page has mounted (or failed, which the test then sees). */
 export async function widgetsMounted(page) {
   await page.waitForFunction(() =>

@@ -105,8 +105,22 @@ fn ensure_debian_packages(packages: &[DebianPackage]) -> Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// Runs `npm ci` unless every dependency package.json names is already installed, so adding a
+/// dependency (axe-core joined playwright-core) reaches machines that installed the old set.
 fn ensure_node_modules(dir: &Path) -> Result<()> {
-    if dir.join("node_modules/playwright-core").is_dir() {
+    let manifest = std::fs::read_to_string(dir.join("package.json"))
+        .with_context(|| format!("could not read {}/package.json", dir.display()))?;
+    let manifest: serde_json::Value = serde_json::from_str(&manifest)
+        .with_context(|| format!("{}/package.json is not valid JSON", dir.display()))?;
+    let installed = manifest["dependencies"]
+        .as_object()
+        .map(|dependencies| {
+            dependencies
+                .keys()
+                .all(|name| dir.join("node_modules").join(name).is_dir())
+        })
+        .unwrap_or(false);
+    if installed {
         return Ok(());
     }
     if !on_path("npm") {

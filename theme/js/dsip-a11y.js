@@ -1,0 +1,47 @@
+// Accessibility repairs to mdBook's page that its template does not make, applied once the page's
+// own scripts have run (the axe-core audit in tests/browser/accessibility.test.mjs checks them):
+//  - the sidebar toggle is a <label> carrying aria-expanded and aria-label, which ARIA allows only
+//    on a button: give it the button role it already behaves as;
+//  - each editable snippet is an Ace editor whose hidden <textarea> has no label: name it;
+//  - a table or output block that scrolls sideways must be reachable from the keyboard to scroll.
+(function () {
+  "use strict";
+
+  function labelEditors() {
+    document.querySelectorAll("pre.playground .ace_editor").forEach((editor, index) => {
+      const name = "Rust snippet " + (index + 1) + ", editable: change it and press Run";
+      editor.setAttribute("aria-label", name);
+      const input = editor.querySelector("textarea");
+      if (input) input.setAttribute("aria-label", name);
+    });
+  }
+
+  function focusableScrollers() {
+    document.querySelectorAll("main table, main pre > code").forEach((box) => {
+      if (box.closest(".ace_editor")) return;
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  function repair() {
+    const toggle = document.getElementById("mdbook-sidebar-toggle");
+    if (toggle && toggle.tagName === "LABEL") toggle.setAttribute("role", "button");
+    labelEditors();
+    focusableScrollers();
+  }
+
+  let pending = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(pending);
+    pending = setTimeout(focusableScrollers, 150);
+  });
+  if (document.readyState === "complete") {
+    repair();
+  } else {
+    window.addEventListener("load", repair);
+  }
+})();
