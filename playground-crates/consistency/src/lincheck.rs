@@ -622,7 +622,8 @@ enum Cursor {
 ///   before the earliest pending return) and fits the current state, taking it *now* is never
 ///   worse than taking it later: it changes nothing, and nothing still pending had returned
 ///   before it was invoked. So it is taken at once, with no alternative to try on the way back.
-///   This removes the 2^k orders of k concurrent reads.
+///   This removes the 2^k orders of k concurrent reads. (The position after such a read is not
+///   memoised: the position before it was, and the read is its only continuation.)
 /// - **Soonest return first.** The candidates at each depth are tried in the order of their
 ///   returns, not their invokes: the operation that must take effect soonest goes first, so a
 ///   long operation that overlaps many short ones is not placed before all of them by default.
@@ -774,7 +775,7 @@ fn search<M: Model>(
                     &mut placed
                 };
                 set.set(op);
-                if memo.first_visit(&placed, &used, &next) {
+                if matches!(choice, Choice::Read(_)) || memo.first_visit(&placed, &used, &next) {
                     let before = std::mem::replace(&mut state, next);
                     taken.push((choice, before, std::mem::take(&mut candidates), bound));
                     if let Choice::Completed { node: call, .. } | Choice::Read(call) = choice {
