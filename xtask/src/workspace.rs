@@ -21,9 +21,14 @@ pub fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
-/// Where `cargo xtask build` writes the static site (mdBook's `build-dir`).
+/// Where `cargo xtask build` and `serve` write the static site (mdBook's `build-dir`): `book/`, or
+/// the folder `DSIP_BOOK_DIR` names, so two people building one checkout at once (or a build
+/// beside a running `serve`) do not swap sites under each other.
 pub fn site_dir(root: &Path) -> PathBuf {
-    root.join("book")
+    match std::env::var_os("DSIP_BOOK_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("book"),
+    }
 }
 
 /// Scratch space for xtask's own caches, kept under the target directory so `cargo clean`
