@@ -108,4 +108,20 @@ fn main() {
         let mut ignored = Duration::ZERO;
         report(&name, &history, &mut ignored);
     }
+    // The shape of Porcupine's large etcd logs: one register, 20,000 operations.
+    for clients in [8, 20] {
+        let history = History::Register(generate::register_history(&generate::RegisterWorkload {
+            clients,
+            operations: 20_000,
+            values: 100,
+            lost_percent: 0,
+            seed: 5,
+        }));
+        let mut ignored = Duration::ZERO;
+        report(
+            &format!("generated register {clients}c"),
+            &history,
+            &mut ignored,
+        );
+    }
 }
