@@ -26,6 +26,7 @@
 //! assert!(!verdict.is_linearizable());
 //! ```
 
+pub mod cli;
 pub mod generate;
 pub mod hash;
 pub mod history;

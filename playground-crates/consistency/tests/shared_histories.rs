@@ -95,3 +95,46 @@ fn the_embedded_etcd_prefix_is_the_shared_file_s_first_86_lines_and_fails_at_lin
     let first: Vec<&str> = file.lines().take(86).collect();
     assert_eq!(prefix.lines().collect::<Vec<_>>(), first);
 }
+
+#[test]
+fn the_lincheck_command_prints_one_line_a_file_and_the_exit_code() {
+    let Some(root) = shared() else { return };
+    let file = |f: &str| root.join(f).display().to_string();
+    let run = |files: &[String]| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = consistency::cli::lincheck(files, &mut out, &mut err);
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    };
+    let good = [file("etcd/etcd_002.log"), file("kv/c01-ok.txt")];
+    let (code, out, err) = run(&good);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        format!("{}: linearizable\n{}: linearizable\n", good[0], good[1])
+    );
+    assert!(err.is_empty());
+
+    let mixed = [file("etcd/etcd_002.log"), file("etcd/etcd_000.log")];
+    let (code, out, _) = run(&mixed);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].starts_with(&format!("{}: not linearizable: ", mixed[1])));
+
+    let broken = std::env::temp_dir().join("consistency-broken.log");
+    std::fs::write(
+        &broken,
+        "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:sing\t1\n",
+    )
+    .unwrap();
+    let with_error = [mixed[1].clone(), broken.display().to_string()];
+    let (code, out, err) = run(&with_error);
+    assert_eq!(code, 2);
+    assert_eq!(out.lines().count(), 1);
+    assert!(err.starts_with(&format!("{}:2: ", with_error[1])), "{err}");
+    let _ = std::fs::remove_file(broken);
+}
