@@ -28,11 +28,12 @@
 //! the longest order it could build, the operation that then had to take effect and could not, and
 //! the operations concurrent with it that it tried. That is where a learner should look.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
-use crate::hash::{FxBuild, FxHasher};
+use crate::hash::FxBuild;
 use crate::history::{History, KvOperation, Operation, Outcome, RegisterOperation, Stamp};
 use crate::model::{KvKey, Model, Register};
 
@@ -330,20 +331,23 @@ impl Timeline {
 /// more can; if it was visited, the one that used more need not be. Without this rule each
 /// subset of timed-out writes counts as a new position, and histories with many of them blow up.
 struct Memo<S> {
-    buckets: HashMap<u64, Vec<MemoEntry<S>>, FxBuild>,
+    /// For each (placed set, state), the minimal `used` sets it was visited with.
+    seen: HashMap<(Compact, S), Used, FxBuild>,
 }
 
-struct MemoEntry<S> {
-    placed: Compact,
-    state: S,
-    /// The minimal `used` sets visited with this `placed` and `state`.
-    used: Vec<Compact>,
+/// The `used` sets a (placed set, state) was visited with.
+enum Used {
+    /// Visited having used none: that covers every later visit (the common case, stored
+    /// without allocating).
+    None,
+    /// The minimal sets visited with (none of them empty).
+    Sets(Vec<Compact>),
 }
 
 impl<S> Default for Memo<S> {
     fn default() -> Self {
         Memo {
-            buckets: HashMap::default(),
+            seen: HashMap::default(),
         }
     }
 }
@@ -351,28 +355,32 @@ impl<S> Default for Memo<S> {
 impl<S: Eq + Hash + Clone> Memo<S> {
     /// Records the position; false if it (or one that dominates it) was visited before.
     fn first_visit(&mut self, placed: &Bitset, used: &Bitset, state: &S) -> bool {
-        let placed = placed.compact();
         let used = used.compact();
-        let mut hasher = FxHasher::default();
-        placed.hash(&mut hasher);
-        state.hash(&mut hasher);
-        let bucket = self.buckets.entry(hasher.finish()).or_default();
-        for entry in bucket.iter_mut() {
-            if entry.placed == placed && entry.state == *state {
-                if entry.used.iter().any(|u| u.is_subset_of(&used)) {
-                    return false;
-                }
-                entry.used.retain(|u| !used.is_subset_of(u));
-                entry.used.push(used);
-                return true;
+        match self.seen.entry((placed.compact(), state.clone())) {
+            Entry::Vacant(slot) => {
+                slot.insert(if used.is_empty() {
+                    Used::None
+                } else {
+                    Used::Sets(vec![used])
+                });
+                true
             }
+            Entry::Occupied(mut slot) => match slot.get_mut() {
+                Used::None => false,
+                Used::Sets(sets) => {
+                    if sets.iter().any(|u| u.is_subset_of(&used)) {
+                        return false;
+                    }
+                    if used.is_empty() {
+                        *slot.get_mut() = Used::None;
+                    } else {
+                        sets.retain(|u| !used.is_subset_of(u));
+                        sets.push(used);
+                    }
+                    true
+                }
+            },
         }
-        bucket.push(MemoEntry {
-            placed,
-            state: state.clone(),
-            used: vec![used],
-        });
-        true
     }
 }
 
@@ -397,39 +405,56 @@ impl Compact {
         }
     }
 
+    fn is_empty(&self) -> bool {
+        self.full == 0 && self.tail.is_empty()
+    }
+
     fn is_subset_of(&self, other: &Compact) -> bool {
         (0..self.full + self.tail.len()).all(|i| self.word(i) & !other.word(i) == 0)
     }
 }
 
 /// The set of operations linearized so far.
-#[derive(Clone, PartialEq, Eq)]
-struct Bitset(Vec<u64>);
+struct Bitset {
+    words: Vec<u64>,
+    /// Words `..full` are all ones (kept up to date by `set` and `clear`).
+    full: usize,
+    /// Words `end..` are all zero.
+    end: usize,
+}
 
 impl Bitset {
     fn new(bits: usize) -> Bitset {
-        Bitset(vec![0; bits.div_ceil(64)])
+        Bitset {
+            words: vec![0; bits.div_ceil(64)],
+            full: 0,
+            end: 0,
+        }
     }
     fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
+        let w = i / 64;
+        self.words[w] |= 1 << (i % 64);
+        self.end = self.end.max(w + 1);
+        while self.full < self.words.len() && self.words[self.full] == u64::MAX {
+            self.full += 1;
+        }
     }
     fn clear(&mut self, i: usize) {
-        self.0[i / 64] &= !(1 << (i % 64));
+        let w = i / 64;
+        self.words[w] &= !(1 << (i % 64));
+        self.full = self.full.min(w);
+        while self.end > 0 && self.words[self.end - 1] == 0 {
+            self.end -= 1;
+        }
     }
     fn get(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
+        self.words[i / 64] & (1 << (i % 64)) != 0
     }
     fn compact(&self) -> Compact {
-        let full = self.0.iter().take_while(|w| **w == u64::MAX).count();
-        let end = self
-            .0
-            .iter()
-            .rposition(|w| *w != 0)
-            .map_or(full, |i| i + 1)
-            .max(full);
+        let end = self.end.max(self.full);
         Compact {
-            full,
-            tail: self.0[full..end].into(),
+            full: self.full,
+            tail: self.words[self.full..end].into(),
         }
     }
 }
@@ -674,6 +699,8 @@ fn search<M: Model>(
     let mut taken: Vec<(Choice, M::State, Vec<usize>, usize)> = Vec::new();
     // This depth's candidates (invoke nodes, soonest return first) and earliest pending return.
     let mut candidates: Vec<usize> = Vec::new();
+    // Candidate lists of undone depths, reused so the search does not allocate at every step.
+    let mut spare: Vec<Vec<usize>> = Vec::new();
     let mut bound = NONE;
     let mut to_place = spans.len();
     let mut deepest: Option<Deepest<M::State>> = None;
@@ -777,7 +804,9 @@ fn search<M: Model>(
                 set.set(op);
                 if matches!(choice, Choice::Read(_)) || memo.first_visit(&placed, &used, &next) {
                     let before = std::mem::replace(&mut state, next);
-                    taken.push((choice, before, std::mem::take(&mut candidates), bound));
+                    let fresh = spare.pop().unwrap_or_default();
+                    let parent = std::mem::replace(&mut candidates, fresh);
+                    taken.push((choice, before, parent, bound));
                     if let Choice::Completed { node: call, .. } | Choice::Read(call) = choice {
                         to_place -= 1;
                         timeline.lift(call);
@@ -829,7 +858,7 @@ fn search<M: Model>(
                 }));
             };
             state = before;
-            candidates = parent_candidates;
+            spare.push(std::mem::replace(&mut candidates, parent_candidates));
             bound = parent_bound;
             match last {
                 Choice::Completed { node: call, index } => {
