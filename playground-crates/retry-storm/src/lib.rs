@@ -41,6 +41,6 @@ pub mod sim;
 pub mod wasm;
 
 pub use defenses::Defenses;
-pub use metrics::{table, Episode, Step};
+pub use metrics::{goodput_share, table, Episode, Step};
 pub use scenario::{Scenario, Trigger, TriggerKind};
 pub use sim::{Counts, Simulation};

@@ -75,6 +75,22 @@ impl Step {
     }
 }
 
+/// Goodput as a share of offered load over a run of steps, weighted by each step's length and
+/// never above 1. One short step's ratio is noise: a success counts in the step it finishes in,
+/// for a request offered in an earlier one, so a healthy 250 ms step can read 90% and the next
+/// 167%. Over a window of a couple of seconds the lag washes out; the cap keeps the last of it
+/// from showing more served than offered.
+pub fn goodput_share(steps: &[Step]) -> f64 {
+    let length = |step: &Step| step.end - step.start;
+    let offered: f64 = steps.iter().map(|step| step.offered * length(step)).sum();
+    let goodput: f64 = steps.iter().map(|step| step.goodput * length(step)).sum();
+    if offered > 0.0 {
+        (goodput / offered).min(1.0)
+    } else {
+        1.0
+    }
+}
+
 /// A period in which goodput stayed below the threshold after every trigger had ended: the
 /// system was metastable (or simply overloaded, if offered load exceeded capacity).
 #[derive(Clone, Debug, PartialEq)]
@@ -295,6 +311,25 @@ pub fn table(steps: &[Step], episodes: &[Episode]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn goodput_share_smooths_a_short_step_and_never_exceeds_offered() {
+        use crate::{Scenario, Simulation};
+        use std::time::Duration;
+        let mut scenario = Scenario::healthy();
+        scenario.step = Duration::from_millis(250);
+        let run = Simulation::run(scenario, Duration::from_secs(60));
+        let steps = &run.steps()[4..];
+        let single = steps.iter().map(Step::goodput_ratio);
+        let swing = single.clone().fold(0.0, f64::max) - single.fold(f64::MAX, f64::min);
+        assert!(swing > 0.2, "one 250 ms step alone swings: {swing}");
+        for window in steps.windows(8) {
+            let share = goodput_share(window);
+            assert!((0.9..=1.0).contains(&share), "{share}");
+        }
+        assert_eq!(goodput_share(&[step(0.0, 10.0, 20.0)]), 1.0);
+        assert_eq!(goodput_share(&[]), 1.0);
+    }
 
     fn step(start: f64, offered: f64, goodput: f64) -> Step {
         Step {

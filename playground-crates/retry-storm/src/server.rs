@@ -1,10 +1,11 @@
-//! The server as a sans-IO state machine: a fixed number of workers and a bounded FIFO queue.
+//! The server as a sans-IO state machine: a fixed number of workers and a bounded queue, FIFO
+//! unless queue timeouts with adaptive LIFO are on.
 //! Events in (a request arrives, a worker finishes), outputs out (a request started and will
 //! finish at time t; a request was rejected, shed or expired).
 //!
 //! The server applies the server-side defenses when a worker picks a request up: bulkheads decide
-//! which pool's worker may take which request, load shedding and deadlines drop requests not
-//! worth starting. Without them it faithfully works on every request it accepted, including the
+//! which pool's worker may take which request (each pool with its share of the queue limit), load
+//! shedding, queue timeouts and deadlines drop requests not worth starting. Without them it faithfully works on every request it accepted, including the
 //! ones whose clients timed out long ago: that is what keeps a retry storm going.
 
 use std::collections::VecDeque;
@@ -39,6 +40,8 @@ pub enum ServerOutput {
 pub struct Server {
     queues: [VecDeque<Request>; 2],
     busy: [u32; 2],
+    /// When the queue was last empty: queue timeouts tell a burst from a standing queue by it.
+    last_empty: Micros,
 }
 
 impl Server {
@@ -57,6 +60,20 @@ impl Server {
         self.busy[0] + self.busy[1]
     }
 
+    /// How many requests `class` may have waiting. Without a bulkhead the classes share
+    /// `scenario.queue_limit`; with one, each pool gets the share of it that its workers have, so
+    /// the queue never holds more than `queue_limit` in all.
+    pub fn queue_limit_for(&self, class: Class, scenario: &Scenario) -> usize {
+        match &scenario.defenses.bulkhead {
+            None => scenario.queue_limit,
+            Some(bulkhead) => {
+                let total = scenario.workers.max(1) as usize;
+                let pool = bulkhead.workers_for(class, scenario.workers) as usize;
+                (scenario.queue_limit * pool / total).max(1)
+            }
+        }
+    }
+
     /// A request arrives. `speed` is the share of full capacity the server has right now (below 1
     /// during a capacity dip). Outputs are appended to `out`.
     pub fn on_request(
@@ -72,7 +89,10 @@ impl Server {
             Some(_) => self.queues[request.class.index()].len(),
             None => self.queue_depth(),
         };
-        if queued >= scenario.queue_limit {
+        if self.queue_depth() == 0 {
+            self.last_empty = now;
+        }
+        if queued >= self.queue_limit_for(request.class, scenario) {
             out.push_back(ServerOutput::Rejected(request));
             return;
         }
@@ -105,10 +125,34 @@ impl Server {
         rng: &mut SplitMix64,
         out: &mut VecDeque<ServerOutput>,
     ) {
-        while let Some(class) = self.next_class(scenario) {
-            let request = self.queues[class.index()]
-                .pop_front()
-                .expect("next_class only names a non-empty queue");
+        loop {
+            if let Some(rule) = &scenario.defenses.queue_timeout {
+                // Drop, from the head, every request that has outwaited the current limit.
+                let max_wait = rule.max_wait(self.last_empty, now);
+                for queue in &mut self.queues {
+                    while queue
+                        .front()
+                        .is_some_and(|head| now - head.enqueued_at > max_wait)
+                    {
+                        let late = queue.pop_front().expect("peeked");
+                        out.push_back(ServerOutput::Shed(late));
+                    }
+                }
+            }
+            let newest_first = scenario
+                .defenses
+                .queue_timeout
+                .is_some_and(|rule| rule.serve_newest(self.last_empty, now));
+            let Some(class) = self.next_class(scenario, newest_first) else {
+                break;
+            };
+            let queue = &mut self.queues[class.index()];
+            let request = if newest_first {
+                queue.pop_back()
+            } else {
+                queue.pop_front()
+            }
+            .expect("next_class only names a non-empty queue");
             let defenses = &scenario.defenses;
             if let Some(shedding) = &defenses.load_shedding {
                 if shedding.should_shed(now - request.enqueued_at) {
@@ -129,20 +173,26 @@ impl Server {
                 done_at: now + (service as Micros).max(1),
             });
         }
+        if self.queue_depth() == 0 {
+            self.last_empty = now;
+        }
     }
 
-    /// Which class's queue a free worker serves next, if any worker is free for a waiting request.
-    fn next_class(&self, scenario: &Scenario) -> Option<Class> {
+    /// Which class's queue a free worker serves next, if any worker is free for a waiting request:
+    /// the one holding the oldest request, or the newest when `newest_first` (adaptive LIFO).
+    fn next_class(&self, scenario: &Scenario, newest_first: bool) -> Option<Class> {
         match &scenario.defenses.bulkhead {
             Some(bulkhead) => Class::ALL.into_iter().find(|class| {
                 let pool = bulkhead.workers_for(*class, scenario.workers);
                 self.busy[class.index()] < pool && !self.queues[class.index()].is_empty()
             }),
             None if self.busy_workers() < scenario.workers => {
-                match (self.queues[0].front(), self.queues[1].front()) {
-                    (Some(main), Some(neighbor)) if neighbor.enqueued_at < main.enqueued_at => {
-                        Some(Class::Neighbor)
-                    }
+                let pick = |queue: &VecDeque<Request>| match newest_first {
+                    true => queue.back().map(|request| u64::MAX - request.enqueued_at),
+                    false => queue.front().map(|request| request.enqueued_at),
+                };
+                match (pick(&self.queues[0]), pick(&self.queues[1])) {
+                    (Some(main), Some(neighbor)) if neighbor < main => Some(Class::Neighbor),
                     (Some(_), _) => Some(Class::Main),
                     (None, Some(_)) => Some(Class::Neighbor),
                     (None, None) => None,
@@ -293,6 +343,57 @@ mod tests {
             bench.started(),
             2,
             "the neighbour gets its reserved worker at once"
+        );
+    }
+
+    #[test]
+    fn a_standing_queue_serves_the_newest_and_drops_the_stale() {
+        let mut bench = Bench::new(1, Defenses::none());
+        bench.scenario.queue_limit = 10;
+        bench.scenario = bench.scenario.with_defense("queue_timeout");
+        // One in service, three waiting from t = 0, 1 and 700 ms: the queue never empties.
+        bench.arrive(Class::Main, 0, 1.0);
+        bench.arrive(Class::Main, 1, 1.0);
+        bench.arrive(Class::Main, 2, 1.0);
+        bench.arrive(Class::Main, 3, 1.0);
+        bench.out.clear();
+        // Standing (not empty since 1 µs): the arrival at 700 ms drops the waits over 100 ms.
+        bench.arrive(Class::Main, 650_000, 1.0);
+        bench.arrive(Class::Main, 700_000, 1.0);
+        assert_eq!(bench.out.len(), 3, "{:?}", bench.out);
+        assert!(bench
+            .out
+            .iter()
+            .all(|output| matches!(output, ServerOutput::Shed(r) if r.enqueued_at <= 3)));
+        bench.out.clear();
+        // A free worker takes the newest, not the 650 ms one at the head.
+        bench.finish(Class::Main, 700_010, 1.0);
+        assert!(
+            matches!(bench.out[0], ServerOutput::Started { request, .. } if request.enqueued_at == 700_000),
+            "{:?}",
+            bench.out
+        );
+    }
+
+    #[test]
+    fn bulkhead_pools_share_one_queue_limit() {
+        let mut bench = Bench::new(
+            50,
+            Defenses {
+                bulkhead: Some(Bulkhead::default()),
+                ..Defenses::none()
+            },
+        );
+        bench.scenario.queue_limit = 5000;
+        assert_eq!(
+            bench.server.queue_limit_for(Class::Main, &bench.scenario),
+            4000
+        );
+        assert_eq!(
+            bench
+                .server
+                .queue_limit_for(Class::Neighbor, &bench.scenario),
+            1000
         );
     }
 

@@ -9,7 +9,7 @@
 //! | `configure` | any of `load`, `neighbor_load`, `capacity` (req/s), `workers`, `queue_limit`, `timeout_ms`, `retries`, `step_ms`, `seed`; applied live, mid-run | `state` |
 //! | `set_defense` | `name` (one of `defenses`' names), `on` (bool) | `state` |
 //! | `trigger` | `seconds`, and `capacity_factor` (0.01–1, a dip) or `load_factor` (≥1, a spike); starts now | `{start, end}` and `state` |
-//! | `advance` | `seconds` (at most 600) | `{steps: [step...], attempts, time, episodes, collapsed}` |
+//! | `advance` | `seconds` (at most 600) | `{steps: [step...], attempts, time, episodes, collapsed, goodput_share}` |
 //! | `state` | | `state` |
 //!
 //! `state` is `{time, config: {load, neighbor_load, capacity, workers, queue_limit, timeout_ms,
@@ -20,6 +20,9 @@
 //! `null` when nothing succeeded). An episode is `{tipped_at, confirmed_at, trigger_ended_at,
 //! goodput_ratio, recovered_at}` (seconds; `null` when not known). `attempts` is the number of
 //! simulated requests that `advance` processed, so the widget can measure requests per second.
+//! `goodput_share` is [`crate::goodput_share`] over the last [`SHARE_WINDOW`] seconds of steps (at
+//! most 1), the figure the widget shows as "goodput / offered"; `queue_limit` in `config` is the
+//! most the queue can hold in all (with a bulkhead, the pools split it).
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -31,8 +34,13 @@ use crate::metrics::{Episode, Step};
 use crate::scenario::{Scenario, TriggerKind};
 use crate::sim::Simulation;
 
+/// Seconds of recent steps the reported goodput share is taken over.
+pub const SHARE_WINDOW: f64 = 2.0;
+
 thread_local! {
     static SIMULATION: RefCell<Simulation> = RefCell::new(Simulation::new(Scenario::healthy()));
+    /// The steps of the last [`SHARE_WINDOW`] seconds, for `goodput_share`.
+    static RECENT: RefCell<Vec<Step>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Called by the widget runtime with a JSON request; see the module documentation.
@@ -60,6 +68,7 @@ fn dispatch(simulation: &mut Simulation, request: &Value) -> Result<Value, Strin
                 scenario.seed = seed;
             }
             *simulation = Simulation::new(scenario);
+            RECENT.with(|recent| recent.borrow_mut().clear());
             Ok(state(simulation))
         }
         "configure" => {
@@ -97,8 +106,17 @@ fn dispatch(simulation: &mut Simulation, request: &Value) -> Result<Value, Strin
             let seconds = number(request, "seconds").ok_or("missing `seconds`")?;
             let attempts_before = simulation.totals().attempts;
             simulation.advance(Duration::from_secs_f64(seconds.clamp(0.0, 600.0)));
-            let steps: Vec<Value> = simulation.take_steps().iter().map(step_json).collect();
+            let taken = simulation.take_steps();
+            let steps: Vec<Value> = taken.iter().map(step_json).collect();
+            let share = RECENT.with(|recent| {
+                let mut recent = recent.borrow_mut();
+                recent.extend(taken);
+                let since = simulation.now() - SHARE_WINDOW;
+                recent.retain(|step| step.end > since);
+                crate::goodput_share(&recent)
+            });
             Ok(json!({
+                "goodput_share": share,
                 "steps": steps,
                 "attempts": simulation.totals().attempts - attempts_before,
                 "time": simulation.now(),
@@ -158,7 +176,7 @@ fn state(simulation: &Simulation) -> Value {
             "neighbor_load": scenario.neighbor_load,
             "capacity": scenario.capacity,
             "workers": scenario.workers,
-            "queue_limit": scenario.queue_limit,
+            "queue_limit": queue_limit(simulation),
             "timeout_ms": scenario.timeout.as_secs_f64() * 1e3,
             "retries": scenario.max_retries,
             "step_ms": scenario.step.as_secs_f64() * 1e3,
@@ -171,6 +189,19 @@ fn state(simulation: &Simulation) -> Value {
         "breaker": simulation.client().breaker().phase().name(),
         "queue": simulation.server().queue_depth(),
     })
+}
+
+/// The most the queue can hold in all: the pools' shares with a bulkhead, else the limit.
+fn queue_limit(simulation: &Simulation) -> usize {
+    let scenario = simulation.scenario();
+    let server = simulation.server();
+    match scenario.defenses.bulkhead {
+        Some(_) => crate::event::Class::ALL
+            .iter()
+            .map(|class| server.queue_limit_for(*class, scenario))
+            .sum(),
+        None => scenario.queue_limit,
+    }
 }
 
 fn round(value: f64) -> f64 {

@@ -171,3 +171,27 @@ fn deadlines_without_a_margin_still_waste_the_work() {
     }));
     assert!(simulation.collapsed());
 }
+
+#[test]
+fn facebooks_5_ms_queue_target_drops_healthy_requests_of_50_ms_work() {
+    use retry_storm::defenses::QueueTimeout;
+    let busy = Scenario::healthy().with_load(900.0);
+    let ours = run(busy.clone().with_defense("queue_timeout"));
+    assert!(ours.totals().errors < 10, "{:?}", ours.totals());
+    let tight = run(busy.with_defenses(Defenses {
+        queue_timeout: Some(QueueTimeout::facebook()),
+        ..Defenses::none()
+    }));
+    assert!(tight.totals().errors > 100, "{:?}", tight.totals());
+    assert!(tight.episodes().is_empty(), "errors, but no collapse");
+}
+
+#[test]
+fn a_short_queue_turns_a_burst_into_errors_a_long_one_absorbs() {
+    // A 1.5 s dip: the long queue absorbs it, the 500-entry queue rejects part of it.
+    let mut short = blip();
+    short.queue_limit = 500;
+    assert_eq!(run(blip()).totals().errors, 0);
+    let errors = run(short).totals().errors;
+    assert!(errors > 0, "{errors}");
+}

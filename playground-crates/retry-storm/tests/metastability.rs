@@ -167,3 +167,30 @@ fn the_collapse_is_robust_across_seeds() {
         assert!(recovered.episodes().is_empty(), "seed {seed}");
     }
 }
+
+#[test]
+fn a_queue_shorter_than_the_timeout_alone_prevents_the_collapse() {
+    // 500 waiting at 1,000 req/s is half a second of work, under the 1 s timeout: an answer can
+    // still reach a waiting client. 1,000 waiting is a full timeout and is not enough.
+    let mut short = Scenario::metastable();
+    short.queue_limit = 500;
+    let simulation = run(short);
+    assert!(
+        simulation.episodes().is_empty(),
+        "{:?}",
+        simulation.episodes()
+    );
+    assert!(tail_goodput_ratio(&simulation, 20) > 0.95);
+    let mut second = Scenario::metastable();
+    second.queue_limit = 1000;
+    assert!(run(second).collapsed());
+}
+
+#[test]
+fn queue_timeouts_with_adaptive_lifo_recover() {
+    let simulation = run(Scenario::metastable().with_defense("queue_timeout"));
+    assert!(!simulation.collapsed());
+    assert!(simulation.episodes().is_empty(), "never even tips");
+    assert!(tail_goodput_ratio(&simulation, 20) > 0.95);
+    assert!(simulation.totals().errors < run(Scenario::metastable()).totals().errors / 10);
+}

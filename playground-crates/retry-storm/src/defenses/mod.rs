@@ -7,6 +7,7 @@
 //! | [`retry_budget`] | client | retries at most ~10% of requests (token bucket) | set to zero, every blip becomes user-visible errors |
 //! | [`circuit_breaker`] | client | stops calling a server that mostly fails | against a degraded (not down) server it flaps, failing everything while open |
 //! | [`load_shedding`] | server | drops requests that waited too long to be useful | a threshold tighter than normal queueing rejects healthy traffic |
+//! | [`queue_timeout`] | server | CoDel-style queue timeouts, newest first while a queue stands (adaptive LIFO) | a target shorter than healthy queueing drops healthy requests; LIFO is unfair to the oldest |
 //! | [`bulkhead`] | server | separate worker pools per tenant | a pool sized below its tenant's load starves that tenant on a healthy day |
 //! | [`deadline`] | server | drops work whose caller's deadline passed | absolute deadlines plus clock skew drop everything |
 //!
@@ -18,6 +19,7 @@ pub mod bulkhead;
 pub mod circuit_breaker;
 pub mod deadline;
 pub mod load_shedding;
+pub mod queue_timeout;
 pub mod retry_budget;
 
 pub use backoff::{Backoff, Jitter};
@@ -25,12 +27,13 @@ pub use bulkhead::Bulkhead;
 pub use circuit_breaker::{Breaker, BreakerPhase, CircuitBreaker};
 pub use deadline::DeadlinePropagation;
 pub use load_shedding::LoadShedding;
+pub use queue_timeout::QueueTimeout;
 pub use retry_budget::{RetryBudget, RetryTokens};
 
 /// Which defenses are switched on, and how each is tuned; `None` means the layer is absent.
 ///
 /// They compose: the client applies backoff, budget and breaker to every retry; the server applies
-/// bulkhead, shedding and deadlines to every request it dequeues.
+/// bulkhead, shedding, queue timeouts and deadlines to every request it dequeues.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Defenses {
     /// Delay between retries.
@@ -41,6 +44,8 @@ pub struct Defenses {
     pub circuit_breaker: Option<CircuitBreaker>,
     /// Server drops requests that queued too long.
     pub load_shedding: Option<LoadShedding>,
+    /// Server drops requests that outwaited a CoDel-style limit, newest first while the queue stands.
+    pub queue_timeout: Option<QueueTimeout>,
     /// Separate worker pools for the two classes of traffic.
     pub bulkhead: Option<Bulkhead>,
     /// Server drops requests whose client deadline has passed.
@@ -49,11 +54,12 @@ pub struct Defenses {
 
 impl Defenses {
     /// The names [`Defenses::set`] accepts (also the widget's toggle names).
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "backoff",
         "retry_budget",
         "circuit_breaker",
         "load_shedding",
+        "queue_timeout",
         "bulkhead",
         "deadline",
     ];
@@ -71,6 +77,7 @@ impl Defenses {
             "retry_budget" => self.retry_budget = on.then(RetryBudget::default),
             "circuit_breaker" => self.circuit_breaker = on.then(CircuitBreaker::default),
             "load_shedding" => self.load_shedding = on.then(LoadShedding::default),
+            "queue_timeout" => self.queue_timeout = on.then(QueueTimeout::default),
             "bulkhead" => self.bulkhead = on.then(Bulkhead::default),
             "deadline" => self.deadline = on.then(DeadlinePropagation::default),
             other => return Err(format!("unknown defense '{other}'")),
@@ -85,6 +92,7 @@ impl Defenses {
             "retry_budget" => self.retry_budget.is_some(),
             "circuit_breaker" => self.circuit_breaker.is_some(),
             "load_shedding" => self.load_shedding.is_some(),
+            "queue_timeout" => self.queue_timeout.is_some(),
             "bulkhead" => self.bulkhead.is_some(),
             "deadline" => self.deadline.is_some(),
             _ => false,
