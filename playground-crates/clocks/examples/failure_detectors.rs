@@ -80,7 +80,10 @@ fn main() {
         );
     }
     println!("\nphi's timeout follows the link: short on the calm LAN, long where gaps vary.");
-    println!("Its normal model still underrates bimodal gaps (GC pauses): fewer false suspicions, not none.");
+    println!(
+        "Its normal model underrates bimodal gaps (GC pauses): fewer false suspicions, not none;"
+    );
+    println!("PhiAccrual::akka adds an acceptable pause, PhiAccrual::cassandra is the exponential model.");
 }
 
 fn show(detection_ms: Option<u64>) -> String {

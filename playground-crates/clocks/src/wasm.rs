@@ -34,7 +34,7 @@
 //!   "in_flight": [ ...the messages whose receive_event is null... ],
 //!   "happened_before": [[0,1],[0,2],[1,2]],
 //!   "concurrent": [[0,3],[1,3],[2,3]],
-//!   "step": "B received m1 from A as b1: [0,0,0] merged with [2,0,0] → [2,0,0], then tick → [2,1,0] (Lamport 2)",
+//!   "step": "B received m1 from A as b1: [0,0,0] merged with [2,0,0] → [2,0,0], then tick → [2,1,0] (Lamport 3)",
 //!   "can_undo": true,
 //!   "comparison": {"a":0,"b":3,"relation":"concurrent","symbol":"∥","text":"a1 ∥ c1"}
 //! }

@@ -4,8 +4,8 @@
 //! of, and shrink any counterexample to the smallest history that breaks it.
 
 use clocks::failure_detector::{
-    inter_arrival_times, percentile, replay, FailureDetector, FixedTimeout, JitteryLink,
-    PhiAccrual, Verdict,
+    inter_arrival_times, percentile, phi_normal, replay, FailureDetector, FixedTimeout,
+    JitteryLink, PhiAccrual, Verdict,
 };
 use clocks::{CausalOrder, EventKind, LamportClock, Simulation, Step, VectorClock};
 use proptest::prelude::*;
@@ -159,16 +159,30 @@ proptest! {
         let link = JitteryLink { interval_ms: 100, jitter_ms: jitter, stall_percent: 2, stall_ms: 100 };
         let arrivals = link.arrivals(seed, 300);
         let last = *arrivals.last().unwrap();
-        let mut phi = PhiAccrual::new(8.0, 1000, 100);
-        for arrival in &arrivals {
-            phi.heartbeat(*arrival);
+        for mut phi in [
+            PhiAccrual::new(8.0, 1000, 100),
+            PhiAccrual::akka(8.0, 1000, 100, 300),
+            PhiAccrual::cassandra(8.0, 1000, 100),
+        ] {
+            for arrival in &arrivals {
+                phi.heartbeat(*arrival);
+            }
+            let bound = phi.detection_bound_ms();
+            prop_assert!(!phi.suspect(last + bound - 1), "{:?}", phi.model());
+            prop_assert!(phi.suspect(last + bound), "{:?}", phi.model());
         }
-        let bound = phi.detection_bound_ms();
-        prop_assert!(!phi.suspect(last + bound - 1));
-        prop_assert!(phi.suspect(last + bound));
         let mut fixed = FixedTimeout::new(250);
         fixed.heartbeat(last);
         prop_assert!(fixed.suspect(last + fixed.detection_bound_ms() + 1));
+    }
+
+    /// The normal tail's φ rises with every step further into the tail, and the two halves of
+    /// the curve agree: P(Z > y) + P(Z > −y) = 1.
+    #[test]
+    fn normal_phi_is_monotone_and_symmetric(y in -8.0f64..30.0, step in 0.001f64..2.0) {
+        prop_assert!(phi_normal(y + step) > phi_normal(y));
+        let total = 10f64.powf(-phi_normal(y)) + 10f64.powf(-phi_normal(-y));
+        prop_assert!((total - 1.0).abs() < 1e-6, "{}", total);
     }
 
     #[test]
@@ -236,7 +250,7 @@ fn fixed_and_phi(arrivals: &[u64]) -> (Verdict, Verdict) {
 /// The headline comparison of the module, with the numbers the chapter quotes: on a congested link
 /// (gaps 100 ± 80 ms, 5% stalled by another 120 ms) a 250 ms timeout suspects the live peer 24
 /// times in 2000 heartbeats; phi accrual at threshold 8 never does, and pays for it in detection
-/// time (390 ms against 255 ms).
+/// time (410 ms against 255 ms).
 #[test]
 fn on_a_jittery_link_phi_avoids_the_fixed_timeouts_false_positives() {
     let (fixed, phi) = fixed_and_phi(&stream(80, 5, 120));
@@ -244,24 +258,57 @@ fn on_a_jittery_link_phi_avoids_the_fixed_timeouts_false_positives() {
         (fixed.false_suspicions, fixed.detection_ms),
         (24, Some(255))
     );
-    assert_eq!((phi.false_suspicions, phi.detection_ms), (0, Some(390)));
+    assert_eq!((phi.false_suspicions, phi.detection_ms), (0, Some(410)));
 }
 
 /// On a calm link the trade flips: phi learns the gaps are tight and detects faster than the fixed
-/// timeout (155 ms against 255 ms), still with no false positives.
+/// timeout (160 ms against 255 ms), still with no false positives.
 #[test]
 fn on_a_calm_link_phi_detects_faster() {
     let (fixed, phi) = fixed_and_phi(&stream(10, 0, 0));
     assert_eq!((fixed.false_suspicions, fixed.detection_ms), (0, Some(255)));
-    assert_eq!((phi.false_suspicions, phi.detection_ms), (0, Some(155)));
+    assert_eq!((phi.false_suspicions, phi.detection_ms), (0, Some(160)));
 }
 
-/// Phi's limit: its normal model underrates bimodal gaps (5% of heartbeats held 150 ms by a GC
-/// pause), so it cuts the fixed timeout's 32 false suspicions to 8, not to none.
+/// Phi's limit on bimodal gaps (5% of heartbeats held 150 ms by a GC pause): it cuts the fixed
+/// timeout's 32 false suspicions to 2, and both come in the warm-up, while the window still holds
+/// too few stalls to widen σ. A detector that has already seen 200 heartbeats is never wrong on the
+/// rest of the stream; it is the young window, not the normal model alone, that fails here.
 #[test]
-fn on_a_link_with_gc_pauses_phi_only_reduces_false_positives() {
-    let (fixed, phi) = fixed_and_phi(&stream(20, 5, 150));
-    assert_eq!((fixed.false_suspicions, phi.false_suspicions), (32, 8));
+fn on_a_link_with_gc_pauses_phi_is_wrong_only_while_it_warms_up() {
+    let arrivals = stream(20, 5, 150);
+    let (fixed, phi) = fixed_and_phi(&arrivals);
+    assert_eq!((fixed.false_suspicions, phi.false_suspicions), (32, 2));
+
+    let mut warmed = PhiAccrual::new(8.0, 1000, 100);
+    for &arrival in &arrivals[..200] {
+        warmed.heartbeat(arrival);
+    }
+    assert_eq!(replay(&mut warmed, &arrivals[200..], 5).false_suspicions, 0);
+}
+
+/// Akka's acceptable pause covers the stalls from the first heartbeat on: no false suspicion at
+/// all, for 100 ms more detection time than the plain normal model.
+#[test]
+fn an_acceptable_pause_removes_the_warm_up_mistakes() {
+    let arrivals = stream(20, 5, 150);
+    let plain = replay(&mut PhiAccrual::new(8.0, 1000, 100), &arrivals, 5);
+    let akka = replay(&mut PhiAccrual::akka(8.0, 1000, 100, 100), &arrivals, 5);
+    assert_eq!(akka.false_suspicions, 0);
+    assert_eq!(
+        akka.detection_ms.unwrap(),
+        plain.detection_ms.unwrap() + 100
+    );
+}
+
+/// Cassandra's exponential model on the same stream: φ = 8 is about 18 mean gaps of silence, so it
+/// is never wrong here and takes about two seconds to notice the crash.
+#[test]
+fn the_exponential_model_is_slow_and_quiet_at_the_same_threshold() {
+    let arrivals = stream(20, 5, 150);
+    let cassandra = replay(&mut PhiAccrual::cassandra(8.0, 1000, 100), &arrivals, 5);
+    assert_eq!(cassandra.false_suspicions, 0);
+    assert!((1_800..2_200).contains(&cassandra.detection_ms.unwrap()));
 }
 
 /// The break-it exercise: a timeout below the link's p99 gap turns jitter into false suspicions.

@@ -1,29 +1,31 @@
 //! Failure detectors: deciding that a silent peer is dead.
 //!
 //! In an asynchronous network a crashed process and a slow one look the same from outside: both
-//! are silent. Fischer, Lynch and Paterson (1985) showed that no algorithm can tell them apart for
-//! sure, so every real system settles for a *detector*: each peer sends heartbeats, and a monitor
-//! turns the silence since the last one into a verdict.
+//! are silent. Fischer, Lynch and Paterson (1985) showed that there, no deterministic consensus
+//! algorithm can guarantee to *terminate* if one process may crash, and the silence is why: it never
+//! proves a death. So every real system adds a timing assumption in the form of a *detector*: each
+//! peer sends heartbeats, and a monitor turns the silence since the last one into a verdict.
 //!
 //! # The Failure-Detector Trilemma
 //!
-//! A detector trades three things, and you can pick at most two:
+//! On a link with pauses a detector cannot be both fast and rarely wrong; the third corner is what
+//! a wrong suspicion costs (Chen, Toueg and Aguilera's T_D, T_MR and T_M, plus its consequence):
 //!
 //! | you want | you pay |
 //! |---|---|
-//! | **speed**: notice a crash soon after it happens | a short timeout, so a slow-but-alive peer (GC pause, congested link) gets declared dead: false positives, failovers for nothing |
-//! | **accuracy**: never suspect a live peer | a long timeout, so a real crash goes unnoticed for longer: requests time out, writes wait |
-//! | **low cost**: few heartbeats, little state | a sparse signal, so either speed or accuracy gets worse; more heartbeats cost bandwidth and CPU on every pair of nodes |
+//! | **speed**: a short detection time T_D | a short timeout, so a slow-but-alive peer (GC pause, congested link) gets declared dead: false positives, unless each one is made cheap (a retry elsewhere; an election fenced by terms) |
+//! | **accuracy**: a long time between mistakes T_MR | a long timeout, so a real crash goes unnoticed for longer: requests time out, writes wait |
+//! | **cheap mistakes**: a wrong suspicion does no lasting harm | actions that are reversible or fenced; an expensive action needs a second gate (a lease, a second observer) |
 //!
 //! This module has two detectors on the same interface so you can measure the trade-off:
 //!
 //! - [`FixedTimeout`]: "dead after T ms of silence". Simple and predictable, but T is a guess about
 //!   the network made once, and the network changes.
 //! - [`PhiAccrual`]: (Hayashibara, Défago, Yared and Katayama, "The φ Accrual Failure Detector",
-//!   SRDS 2004; used by Cassandra and Akka) learns the distribution of inter-arrival times and
-//!   reports *how surprising* the current silence is, as φ = −log10(probability that a live peer
-//!   would be this late). The operator picks a threshold in units of confidence (φ = 8: one wrong
-//!   suspicion in 10^8 if the model holds), and the timeout in milliseconds follows the network.
+//!   SRDS 2004) learns the distribution of inter-arrival times and reports *how surprising* the
+//!   current silence is, as φ = −log10(probability that a live peer would be this late). It comes
+//!   in the two [`Model`]s production uses: Akka's normal model with an acceptable pause, and
+//!   Cassandra's exponential one. The same threshold means a different silence under each.
 //!
 //! [`replay`] runs a detector over a recorded heartbeat stream and counts false suspicions and
 //! detection time; [`JitteryLink`] makes reproducible streams to replay.
@@ -36,7 +38,7 @@ mod phi_accrual;
 mod window;
 
 pub use fixed_timeout::FixedTimeout;
-pub use phi_accrual::PhiAccrual;
+pub use phi_accrual::{ln_erfc, phi_normal, Model, PhiAccrual};
 pub use window::InterArrivalWindow;
 
 use crate::rng::SplitMix64;
@@ -77,8 +79,8 @@ pub const GIVE_UP_AFTER_MS: u64 = 600_000;
 ///
 /// # Panics
 /// If `check_every_ms` is 0 or `arrivals` is empty or not sorted.
-pub fn replay(
-    detector: &mut impl FailureDetector,
+pub fn replay<D: FailureDetector + ?Sized>(
+    detector: &mut D,
     arrivals: &[u64],
     check_every_ms: u64,
 ) -> Verdict {
