@@ -4,12 +4,10 @@
 //! Run: `cargo run -p partitioning --example hot_keys`
 //! Break it: pass a Zipf exponent, e.g. `cargo run -p partitioning --example hot_keys -- 1.4`.
 
+use partitioning::coalesce::replay;
 use partitioning::measure::thousands;
-use partitioning::{
-    triage, weighted_load, Action, Coalescer, Event, Ring, SpaceSaving, TrafficShape, WaiterId,
-    Workload,
-};
-use std::collections::{HashMap, VecDeque};
+use partitioning::{triage, weighted_load, Ring, SpaceSaving, TrafficShape, Workload};
+use std::collections::HashMap;
 
 fn main() {
     let exponent: f64 = std::env::args()
@@ -67,23 +65,7 @@ fn main() {
     println!("Request load on 8 nodes, 256 vnodes each:\n{request_load}\n");
 
     // Act 2: coalescing. One request arrives per tick; each backend read takes 200 ticks.
-    let mut coalescer = Coalescer::new();
-    let mut due: VecDeque<(usize, String)> = VecDeque::new();
-    for (tick, &key) in stream.iter().enumerate() {
-        while due.front().is_some_and(|(at, _)| *at <= tick) {
-            let (_, key) = due.pop_front().expect("checked above");
-            coalescer.handle(Event::BackendReplied { key, value: () });
-        }
-        let read: Event<()> = Event::ReadRequested {
-            waiter: WaiterId(tick as u64),
-            key: key.to_string(),
-        };
-        for action in coalescer.handle(read) {
-            if let Action::FetchFromBackend { key } = action {
-                due.push_back((tick + 200, key));
-            }
-        }
-    }
+    let coalescer = replay(&stream, 200);
     println!(
         "Coalescing: {} reads became {} backend reads ({:.1}% saved)\n",
         thousands(coalescer.reads_requested()),
@@ -95,7 +77,7 @@ fn main() {
     let hottest = &workload.keys()[0];
     for shape in TrafficShape::ALL {
         let answer = triage(&shape.profile(hottest, 30_000.0, 10_000.0));
-        println!("{}\n  -> {}", shape.label(), answer.remedy);
+        println!("{}\n  -> {}", shape.label(), answer.summary());
         for (question, reply) in &answer.path {
             println!("     {question} {reply}");
         }

@@ -9,6 +9,7 @@
 //! | [`mod_n`] | `hash(key) % N`: even load, but growing 4 → 5 nodes moves about 80% of keys |
 //! | [`ring`] | consistent hashing with virtual nodes: growing moves about 1/(N+1) of keys |
 //! | [`rendezvous`] | highest-random-weight hashing: the same minimal moves with no ring at all |
+//! | [`slots`] | a fixed slot map: 1,024 slots and a table, the simple fix that is often enough |
 //! | [`range`] | sorted key ranges that split when they grow: scans stay cheap, hot spots move |
 //! | [`workload`] | seeded uniform and Zipfian key streams, so every run prints the same numbers |
 //! | [`measure`] | keys moved, load per node, skew (max / mean) |
@@ -29,13 +30,14 @@ pub mod range;
 pub mod rendezvous;
 pub mod ring;
 pub mod scenario;
+pub mod slots;
 pub mod triage;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use coalesce::{Action, Coalescer, Event, WaiterId};
+pub use coalesce::{Action, Coalescer, Event, FetchId, WaiterId};
 pub use hot_keys::{HeavyHitter, SpaceSaving};
 pub use measure::{keys_moved, load, weighted_load, Load, Moves};
 pub use mod_n::ModN;
@@ -43,7 +45,8 @@ pub use range::{KeyRange, RangePartitions, SplitError};
 pub use rendezvous::Rendezvous;
 pub use ring::Ring;
 pub use scenario::{Scenario, Scheme};
-pub use triage::{triage, HotKeyProfile, Remedy, TrafficShape, Triage};
+pub use slots::SlotMap;
+pub use triage::{coalesced_rate, triage, HotKeyProfile, Remedy, TrafficShape, Triage};
 pub use workload::{Distribution, SplitMix64, Workload};
 
 /// A rule that decides which node owns a key.

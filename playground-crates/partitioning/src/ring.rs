@@ -20,6 +20,9 @@ pub struct Ring {
     vnodes: u32,
     /// Sorted by name; `points` refer to nodes by their index here.
     nodes: Vec<String>,
+    /// How far each node's points are turned from where their hashes put them (0 unless an
+    /// operator moved the node's tokens, as `nodetool move` does), parallel to `nodes`.
+    offsets: Vec<u64>,
     /// `(position, index into nodes)`, sorted by position, then by node.
     points: Vec<(u64, usize)>,
 }
@@ -30,6 +33,7 @@ impl Ring {
         Self {
             vnodes: vnodes.max(1),
             nodes: Vec::new(),
+            offsets: Vec::new(),
             points: Vec::new(),
         }
     }
@@ -49,6 +53,7 @@ impl Ring {
         nodes.sort_unstable();
         nodes.dedup();
         let mut ring = Self::new(vnodes);
+        ring.offsets = vec![0; nodes.len()];
         ring.nodes = nodes;
         ring.rebuild();
         ring
@@ -63,6 +68,7 @@ impl Ring {
             Ok(_) => false,
             Err(index) => {
                 self.nodes.insert(index, node.to_string());
+                self.offsets.insert(index, 0);
                 self.rebuild();
                 true
             }
@@ -78,6 +84,7 @@ impl Ring {
         {
             Ok(index) => {
                 self.nodes.remove(index);
+                self.offsets.remove(index);
                 self.rebuild();
                 true
             }
@@ -94,6 +101,35 @@ impl Ring {
     pub fn set_vnodes(&mut self, vnodes: u32) {
         self.vnodes = vnodes.max(1);
         self.rebuild();
+    }
+
+    /// Turns every point of `node` clockwise by `delta` (a wrapping distance on the 64-bit
+    /// circle): the keys just behind its new positions become its own, and those it passed go to
+    /// the neighbours. Returns `false` if `node` is not on the ring.
+    ///
+    /// Why a node moves all its points together: it is one operation an operator (or the widget's
+    /// drag) performs on one node, and it keeps the ring a function of names plus offsets.
+    pub fn rotate_node(&mut self, node: &str, delta: u64) -> bool {
+        match self
+            .nodes
+            .binary_search_by(|existing| existing.as_str().cmp(node))
+        {
+            Ok(index) => {
+                self.offsets[index] = self.offsets[index].wrapping_add(delta);
+                self.rebuild();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// How far `node`'s points are turned from their hashed positions (0 if never moved, or not a
+    /// node).
+    pub fn offset(&self, node: &str) -> u64 {
+        self.nodes
+            .iter()
+            .position(|n| n == node)
+            .map_or(0, |index| self.offsets[index])
     }
 
     /// Every point clockwise from position 0, with the node it belongs to: what the widget draws.
@@ -126,7 +162,8 @@ impl Ring {
         for (node_index, node) in self.nodes.iter().enumerate() {
             for vnode in 0..self.vnodes {
                 Self::point_label(&mut label, node, vnode);
-                self.points.push((hash_str(&label), node_index));
+                let position = hash_str(&label).wrapping_add(self.offsets[node_index]);
+                self.points.push((position, node_index));
             }
         }
         // Ties (two points on one hash) go to the node that sorts first, so the ring depends
@@ -191,6 +228,26 @@ mod tests {
         for key in Workload::uniform(1_000).keys() {
             assert_eq!(forward.owner(key), backward.owner(key));
         }
+    }
+
+    #[test]
+    fn turning_a_node_moves_keys_only_to_or_from_it() {
+        let workload = Workload::uniform(10_000);
+        let before = Ring::with_nodes(&["A", "B", "C", "D"], 1);
+        let mut after = before.clone();
+        assert!(after.rotate_node("B", u64::MAX / 20));
+        let moves = keys_moved(&before, &after, workload.keys());
+        assert!(moves.moved > 0);
+        for key in workload.keys() {
+            let (old, new) = (before.owner(key), after.owner(key));
+            assert!(old == new || old == Some("B") || new == Some("B"), "{key}");
+        }
+        // Turning it back restores every owner; the offset survives other nodes joining.
+        after.rotate_node("B", (u64::MAX / 20).wrapping_neg());
+        assert_eq!(keys_moved(&before, &after, workload.keys()).moved, 0);
+        after.rotate_node("B", 7);
+        after.add_node("E");
+        assert_eq!(after.offset("B"), 7);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use crate::measure::{weighted_load, Load, Moves};
 use crate::triage::{triage, TrafficShape, Triage};
 use crate::{ModN, Partitioner, Rendezvous, Ring, Workload};
+use std::collections::BTreeMap;
 
 /// Nodes are provisioned for this skew: each can serve 1.5 times the average load of the cluster
 /// it started in. The widget draws it as the capacity line on the load bars.
@@ -36,10 +37,16 @@ enum Layout {
 }
 
 impl Layout {
-    fn build(scheme: Scheme, nodes: &[String]) -> Self {
+    fn build(scheme: Scheme, nodes: &[String], offsets: &BTreeMap<String, u64>) -> Self {
         match scheme {
             Scheme::ModN => Layout::ModN(ModN::with_nodes(nodes)),
-            Scheme::Ring { vnodes } => Layout::Ring(Ring::with_nodes(nodes, vnodes)),
+            Scheme::Ring { vnodes } => {
+                let mut ring = Ring::with_nodes(nodes, vnodes);
+                for (node, &offset) in offsets {
+                    ring.rotate_node(node, offset);
+                }
+                Layout::Ring(ring)
+            }
             Scheme::Rendezvous => Layout::Rendezvous(Rendezvous::with_nodes(nodes)),
         }
     }
@@ -75,6 +82,8 @@ pub struct Scenario {
     node_capacity: f64,
     last_moved: Vec<usize>,
     hot_key: Option<HotKey>,
+    /// Ring only: how far each moved node's points are turned (see [`Ring::rotate_node`]).
+    offsets: BTreeMap<String, u64>,
 }
 
 impl Scenario {
@@ -92,7 +101,7 @@ impl Scenario {
         let request_counts = workload.request_counts(requests, seed);
         Self {
             scheme,
-            layout: Layout::build(scheme, &nodes),
+            layout: Layout::build(scheme, &nodes, &BTreeMap::new()),
             node_capacity: SKEW_BUDGET * requests as f64 / nodes.len().max(1) as f64,
             nodes,
             workload,
@@ -101,6 +110,7 @@ impl Scenario {
             request_counts,
             last_moved: Vec::new(),
             hot_key: None,
+            offsets: BTreeMap::new(),
         }
     }
 
@@ -150,7 +160,22 @@ impl Scenario {
             return None;
         }
         let nodes: Vec<String> = self.nodes.iter().filter(|n| *n != node).cloned().collect();
+        self.offsets.remove(node);
         Some(self.change_to(self.scheme, nodes))
+    }
+
+    /// Turns every point of `node` by `turn` of a full circle (negative: anticlockwise) and
+    /// reports the keys that moved, or `None` unless the scheme is a ring holding `node`.
+    /// This is what dragging a node along the widget's ring does.
+    pub fn move_node(&mut self, node: &str, turn: f64) -> Option<Moves> {
+        if !matches!(self.scheme, Scheme::Ring { .. }) || !self.nodes.iter().any(|n| n == node) {
+            return None;
+        }
+        // A turn as a distance on the 64-bit circle; rem_euclid makes a negative turn wrap.
+        let delta = (turn.rem_euclid(1.0) * 2f64.powi(64)) as u64;
+        let offset = self.offsets.entry(node.to_string()).or_insert(0);
+        *offset = offset.wrapping_add(delta);
+        Some(self.change_to(self.scheme, self.nodes.clone()))
     }
 
     /// Switches to `scheme` (a different rule, or a different vnode count) and reports the keys
@@ -168,10 +193,20 @@ impl Scenario {
         assert_eq!(workload.keys().len(), self.workload.keys().len());
         self.request_counts = workload.request_counts(self.requests, self.seed);
         self.workload = workload;
+        self.last_moved.clear();
+    }
+
+    /// The change a popularity or melt step makes to placement: none. Reported as such, so a
+    /// "keys moved on the last change" figure never shows an older change as the latest.
+    pub fn no_moves(&self) -> Moves {
+        Moves {
+            moved: 0,
+            total: self.workload.keys().len(),
+        }
     }
 
     fn change_to(&mut self, scheme: Scheme, nodes: Vec<String>) -> Moves {
-        let layout = Layout::build(scheme, &nodes);
+        let layout = Layout::build(scheme, &nodes, &self.offsets);
         let keys = self.workload.keys();
         let (before, after) = (self.partitioner(), layout.as_partitioner());
         let moved: Vec<usize> = (0..keys.len())
@@ -275,12 +310,14 @@ impl Scenario {
             extra_requests: (share.max(0.0) * self.requests as f64).round() as u64,
             shape,
         });
+        self.last_moved.clear();
         self.triage().expect("a key was just melted")
     }
 
     /// Ends the melt: the hot key goes back to its normal request count.
     pub fn cool(&mut self) {
         self.hot_key = None;
+        self.last_moved.clear();
     }
 
     /// The melted key's index in the workload's keys, if one is melted.
@@ -359,7 +396,7 @@ mod tests {
     fn a_melted_key_melts_its_node_and_more_nodes_do_not_help() {
         let mut scenario = widget_default();
         let answer = scenario.melt(None, 0.5, TrafficShape::ReadsStaleOk);
-        assert_eq!(answer.remedy, crate::Remedy::CacheReads);
+        assert_eq!(answer.remedies, [crate::Remedy::CacheReads]);
         let hot_node_load = scenario.load().max() as f64;
         assert!(hot_node_load > scenario.node_capacity());
         for node in ["E", "F", "G", "H"] {
@@ -372,11 +409,42 @@ mod tests {
     }
 
     #[test]
-    fn a_new_workload_moves_no_keys() {
+    fn a_new_workload_moves_no_keys_and_says_so() {
         let mut scenario = widget_default();
         let owners = scenario.owners();
+        scenario.add_node("E");
+        scenario.remove_node("E");
+        assert!(!scenario.last_moved().is_empty());
         scenario.set_workload(Workload::zipf(10_000, 1.2));
         assert_eq!(scenario.owners(), owners);
+        assert!(scenario.last_moved().is_empty(), "no stale moved keys");
+        assert_eq!(
+            scenario.no_moves().to_string(),
+            "0 of 10,000 keys moved (0.0%)"
+        );
         assert!(scenario.load().skew() > 1.2);
+    }
+
+    #[test]
+    fn dragging_a_node_moves_its_tokens_and_only_its_keys() {
+        let mut scenario = widget_default();
+        let before = scenario.owners();
+        let names: Vec<String> = scenario.nodes().iter().map(|n| n.to_string()).collect();
+        let moves = scenario.move_node("B", 0.01).unwrap();
+        assert!(moves.moved > 0);
+        let b = names.iter().position(|n| n == "B").unwrap();
+        for (old, new) in before.iter().zip(scenario.owners()) {
+            assert!(*old == new || *old == b || new == b);
+        }
+        // Back again: every key home. A moved node keeps its offset when others join.
+        scenario.move_node("B", -0.01).unwrap();
+        assert!(scenario.owners() == before);
+        assert_eq!(scenario.move_node("Z", 0.1), None);
+        scenario.set_scheme(Scheme::ModN);
+        assert_eq!(
+            scenario.move_node("B", 0.1),
+            None,
+            "mod-N has no ring to move on"
+        );
     }
 }

@@ -10,11 +10,12 @@
 //! | `state` | | the state, unchanged |
 //! | `add_node` | `[node]` (default: the next free letter) | adds a node; reply has `change` |
 //! | `remove_node` | `node` | removes a node (not the last one); reply has `change` |
+//! | `move_node` | `node` `turn` (a fraction of a circle, negative = anticlockwise) | turns the node's ring points; reply has `change` |
 //! | `set_vnodes` | `vnodes` | rebuilds the ring with that many points per node; reply has `change` |
 //! | `set_scheme` | `scheme` (`"ring"`, `"mod-n"`, `"rendezvous"`) `[vnodes]` | switches the rule; reply has `change` |
-//! | `set_distribution` | `distribution` (`"uniform"`, `"zipf"`) `[zipf_s=1.1]` | new request counts; no key moves |
-//! | `melt` | `[node] [share=0.5] [shape="reads-stale-ok"]` | makes one key hot; reply has `hot_key` with the triage |
-//! | `cool` | | ends the melt |
+//! | `set_distribution` | `distribution` (`"uniform"`, `"zipf"`) `[zipf_s=1.1]` | new request counts; `change` says 0 keys moved |
+//! | `melt` | `[node] [share=0.5] [shape="reads-stale-ok"]` | makes one key hot; reply has `hot_key` with the triage, `change` 0 moved |
+//! | `cool` | | ends the melt; `change` 0 moved |
 //! | `lookup_many` | `count` | looks up `count` keys and returns `{count, checksum}`: JS times this call for keys/s |
 //!
 //! The state reply: `scheme`, `vnodes`, `nodes` (`[{name, requests, keys}]`, sorted by name),
@@ -22,7 +23,8 @@
 //! `skew` (requests, max / mean), `key_skew` (keys stored, max / mean), `node_capacity`,
 //! `moved` (indices of the keys that moved on the last change), `change` (`{moved, total,
 //! fraction, summary}` after a change, else `null`), `hot_key` (`{index, key, node, requests,
-//! remedy, title, recommendation, path: [{question, answer}]}` or `null`).
+//! remedies, title, recommendation, path: [{question, answer}]}` or `null`; `title` is every
+//! remedy joined with " + ").
 
 use crate::hash::{hash_str, ring_fraction};
 use crate::scenario::{Scenario, Scheme};
@@ -86,6 +88,15 @@ fn dispatch(request: &Value, slot: &mut Option<Scenario>) -> Result<Value, Strin
                     .ok_or(format!("{node} is not a node, or is the last one"))?,
             )
         }
+        "move_node" => {
+            let node = request["node"].as_str().ok_or("move_node needs \"node\"")?;
+            let turn = request["turn"].as_f64().ok_or("move_node needs \"turn\"")?;
+            Some(
+                scenario
+                    .move_node(node, turn)
+                    .ok_or(format!("{node} is not a node on a ring"))?,
+            )
+        }
         "set_vnodes" => {
             let vnodes = number(request, "vnodes").ok_or("set_vnodes needs \"vnodes\"")?;
             Some(scenario.set_scheme(Scheme::Ring {
@@ -96,18 +107,18 @@ fn dispatch(request: &Value, slot: &mut Option<Scenario>) -> Result<Value, Strin
         "set_distribution" => {
             let keys = scenario.workload().keys().len();
             scenario.set_workload(workload(request, keys)?);
-            None
+            Some(scenario.no_moves())
         }
         "melt" => {
             let shape_id = request["shape"].as_str().unwrap_or("reads-stale-ok");
             let shape = TrafficShape::from_id(shape_id).ok_or(format!("no shape {shape_id}"))?;
             let share = request["share"].as_f64().unwrap_or(0.5);
             scenario.melt(request["node"].as_str(), share, shape);
-            None
+            Some(scenario.no_moves())
         }
         "cool" => {
             scenario.cool();
-            None
+            Some(scenario.no_moves())
         }
         "lookup_many" => {
             let count = number(request, "count").ok_or("lookup_many needs \"count\"")?;
@@ -242,8 +253,8 @@ fn hot_key(scenario: &Scenario) -> Value {
         "key": key,
         "node": scenario.partitioner().owner(key),
         "requests": scenario.request_counts()[index],
-        "remedy": format!("{:?}", answer.remedy),
-        "title": answer.remedy.title(),
+        "remedies": answer.remedies.iter().map(|remedy| format!("{remedy:?}")).collect::<Vec<_>>(),
+        "title": answer.summary(),
         "recommendation": answer.recommendation(),
         "path": answer.path.iter().map(|(question, answer)| json!({ "question": question, "answer": answer })).collect::<Vec<_>>(),
     })
