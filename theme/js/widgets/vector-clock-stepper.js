@@ -41,6 +41,7 @@
     let showConcurrent = false;
     let pendingSend = null; // keyboard send in progress: {from: null | index}
     let focusEventId = null; // the event that holds the roving tabindex
+    let laneNames = null; // the SVG group of lane names that follows the horizontal scroll
 
     stage.classList.add("vcs");
     stage.replaceChildren();
@@ -74,7 +75,7 @@
       controls.append(group);
       replicaGroups.push(group);
     }
-    const global = el("div", { class: "vcs-global" });
+    const global = el("div", { class: "vcs-global", role: "group", "aria-label": "History" });
     const undoButton = el("button", { type: "button", "data-role": "undo" }, "Undo");
     const resetButton = el("button", { type: "button", "data-role": "reset" }, "Reset");
     const concurrentButton = el("button",
@@ -90,6 +91,7 @@
     const scroll = el("div", { class: "vcs-scroll" });
     const picture = svg("svg", { class: "vcs-svg", role: "group", "aria-label": "Timeline: one lane a replica, events left to right in the order they happened" });
     scroll.append(picture);
+    scroll.addEventListener("scroll", keepLaneNamesInView, { passive: true });
 
     const legend = el("p", { class: "vcs-legend" });
     legend.innerHTML =
@@ -277,7 +279,6 @@
       state.replicas.forEach((replica, r) => {
         const y = TOP + r * LANE;
         picture.append(svg("line", { class: "vcs-lane", x1: LEFT - 24, y1: y, x2: width - 12, y2: y }));
-        picture.append(svg("text", { class: "vcs-lane-name", x: 8, y: y + 5 }, replica.name));
       });
 
       // Two selected events that are concurrent get a dotted line between them.
@@ -287,6 +288,7 @@
         picture.append(svg("line", { class: "vcs-concurrent-link", x1: pa.x, y1: pa.y, x2: pb.x, y2: pb.y }));
       }
 
+      const taken = eventBoxes();
       for (const message of state.messages) {
         const start = position(eventById(message.send_event));
         let end;
@@ -319,11 +321,11 @@
           d: "M" + x1 + "," + y1 + " Q" + control.x + "," + control.y + " " + x2 + "," + y2,
           "marker-end": "url(#" + marker + ")",
         }));
-        // Label the curve at its middle (t = 1/2 of the quadratic), nudged right of the line.
-        const labelX = 0.25 * x1 + 0.5 * control.x + 0.25 * x2;
-        const labelY = 0.25 * y1 + 0.5 * control.y + 0.25 * y2;
-        group.append(svg("text", { class: "vcs-message-label", x: labelX + 8, y: labelY - 6 },
-          message.label + (message.receive_event === null ? " in flight" : "")));
+        // Label the curve where it collides with no event's text and no earlier label.
+        const text = message.label + (message.receive_event === null ? " in flight" : "");
+        const spot = placeLabel(text, { x: x1, y: y1 }, control, { x: x2, y: y2 }, taken);
+        taken.push(spot.box);
+        group.append(svg("text", { class: "vcs-message-label", x: spot.x, y: spot.y }, text));
         picture.append(group);
       }
 
@@ -360,6 +362,59 @@
         node.append(svg("text", { class: "vcs-event-vector", x, y: y + 26 }, vector));
         picture.append(node);
       }
+
+      // The lane names go last, on top of everything, in a group that slides with the horizontal
+      // scroll (see keepLaneNamesInView), so on a narrow screen A, B and C never scroll away.
+      laneNames = svg("g", { class: "vcs-lane-names", "aria-hidden": "true" });
+      laneNames.append(svg("rect", { class: "vcs-lane-names-bg", x: 0, y: 0, width: 30, height }));
+      state.replicas.forEach((replica, r) => {
+        laneNames.append(svg("text", { class: "vcs-lane-name", x: 8, y: TOP + r * LANE + 5 }, replica.name));
+      });
+      picture.append(laneNames);
+      keepLaneNamesInView();
+    }
+
+    function keepLaneNamesInView() {
+      if (laneNames) laneNames.setAttribute("transform", "translate(" + scroll.scrollLeft + ",0)");
+    }
+
+    // Where a message's label may go: not on an event's dot, name or vector. Boxes are estimated
+    // from the monospace font's advance (0.6 em), which is all the precision this needs.
+    function textBox(x, baseline, text, size, anchor) {
+      const width = text.length * size * 0.6;
+      const left = anchor === "middle" ? x - width / 2 : x;
+      return { left: left - 2, right: left + width + 2, top: baseline - size, bottom: baseline + 3 };
+    }
+
+    function eventBoxes() {
+      const boxes = [];
+      for (const event of state.events) {
+        const { x, y } = position(event);
+        boxes.push({ left: x - RADIUS - 2, right: x + RADIUS + 2, top: y - RADIUS - 2, bottom: y + RADIUS + 2 });
+        boxes.push(textBox(x, y - 15, event.label, 12, "middle"));
+        boxes.push(textBox(x, y + 26, vectorText(event.vector), 12, "middle"));
+      }
+      return boxes;
+    }
+
+    const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+    // The point at t on the quadratic curve from p0 through control c to p1.
+    function onCurve(t, p0, c, p1) {
+      const u = 1 - t;
+      return { x: u * u * p0.x + 2 * u * t * c.x + t * t * p1.x, y: u * u * p0.y + 2 * u * t * c.y + t * t * p1.y };
+    }
+
+    // The first spot along the curve, from its middle outwards, where the label touches neither an
+    // event's text nor another message's label; the middle if there is none.
+    function placeLabel(text, p0, c, p1, taken) {
+      for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+        const point = onCurve(t, p0, c, p1);
+        const box = textBox(point.x + 6, point.y + 4, text, 11, "start");
+        if (!taken.some((other) => overlaps(box, other))) return { x: point.x + 6, y: point.y + 4, box };
+      }
+      const point = onCurve(0.5, p0, c, p1);
+      return { x: point.x + 6, y: point.y + 4, box: textBox(point.x + 6, point.y + 4, text, 11, "start") };
     }
 
     function relationWords(relation) {
