@@ -3,7 +3,9 @@
 //  - the sidebar toggle is a <label> carrying aria-expanded and aria-label, which ARIA allows only
 //    on a button: give it the button role it already behaves as;
 //  - each editable snippet is an Ace editor whose hidden <textarea> has no label: name it;
-//  - a table or output block that scrolls sideways must be reachable from the keyboard to scroll.
+//  - a table or output block that scrolls sideways must be reachable from the keyboard to scroll;
+//  - mdBook's "on this page" outline puts a nested list straight into a list (not into an item) when
+//    a page's first outlined heading is deeper than the next (a card's <h3> before any <h2>): wrap it.
 (function () {
   "use strict";
 
@@ -27,11 +29,21 @@
     });
   }
 
+  function repairOutline() {
+    document.querySelectorAll(".on-this-page ol > ol").forEach((nested) => {
+      const item = document.createElement("li");
+      item.className = "header-item expanded";
+      nested.replaceWith(item);
+      item.appendChild(nested);
+    });
+  }
+
   function repair() {
     const toggle = document.getElementById("mdbook-sidebar-toggle");
     if (toggle && toggle.tagName === "LABEL") toggle.setAttribute("role", "button");
     labelEditors();
     focusableScrollers();
+    repairOutline();
   }
 
   let pending = 0;
