@@ -8,8 +8,8 @@ import { openPage, widgetsMounted } from "./harness.mjs";
 const PAGE = "01-single-node-lie/vector-clocks.html";
 const FIGURE = "#viz-vector-clock-stepper";
 
-async function openStepper(theme) {
-  const opened = await openPage(PAGE, { theme });
+async function openStepper(theme, viewport) {
+  const opened = await openPage(PAGE, { theme, viewport });
   const widgets = await widgetsMounted(opened.page);
   const stepper = widgets.find((widget) => widget.id === "viz-vector-clock-stepper");
   assert.ok(stepper, "the chapter embeds the stepper");
@@ -195,4 +195,102 @@ test("the stepper draws in light and dark themes with theme colours and no conso
   assert.notEqual(colours.light.text, colours.coal.text, "the vectors' colour follows the theme");
   assert.equal(colours.light.text, colours.light.page, "vectors use the page's text colour (light)");
   assert.equal(colours.coal.text, colours.coal.page, "vectors use the page's text colour (coal)");
+});
+
+/** Screen rectangles of the given elements. */
+function rects(figure, selector) {
+  return figure.locator(selector).evaluateAll((nodes) =>
+    nodes.map((node) => {
+      const r = node.getBoundingClientRect();
+      return { text: node.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }),
+  );
+}
+
+const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+test("message labels never sit on an event's name or vector", async () => {
+  const { figure, consoleErrors, close } = await openStepper("light");
+  try {
+    // The history the review tripped on: a message that skips a lane and one that crosses events.
+    await button(figure, "local-0").click();
+    await button(figure, "send-0-2").click(); // m1 A → C, bowing past B's lane
+    await button(figure, "local-1").click();
+    await button(figure, "send-1-0").click(); // m2 B → A
+    await button(figure, "receive-at-0").click();
+    await button(figure, "receive-at-2").click();
+    await button(figure, "send-2-1").click(); // m3 in flight
+    const labels = await rects(figure, ".vcs-message-label");
+    const texts = await rects(figure, ".vcs-event-label, .vcs-event-vector");
+    assert.equal(labels.length, 3);
+    for (const label of labels) {
+      for (const text of texts) {
+        assert.ok(!overlap(label, text), `"${label.text}" overlaps "${text.text}"`);
+      }
+    }
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("Undo, Reset and the pairs toggle have their own row under the replicas", async () => {
+  for (const width of [1280, 390]) {
+    const { figure, close } = await openStepper("light", { width, height: 900 });
+    try {
+      const replicas = await rects(figure, ".vcs-replica");
+      const [history] = await rects(figure, ".vcs-global");
+      const lowest = Math.max(...replicas.map((r) => r.bottom));
+      assert.ok(history.top >= lowest - 1, `at ${width} px the history buttons sit below every replica`);
+    } finally {
+      await close();
+    }
+  }
+});
+
+test("on a phone the lane names stay in view while the timeline scrolls", async () => {
+  const { page, figure, close } = await openStepper("light", { width: 390, height: 844 });
+  try {
+    for (let i = 0; i < 8; i++) await button(figure, "local-" + (i % 3)).click();
+    const scroller = figure.locator(".vcs-scroll");
+    const scrolled = await scroller.evaluate((node) => {
+      node.scrollLeft = node.scrollWidth;
+      node.dispatchEvent(new Event("scroll"));
+      return node.scrollLeft;
+    });
+    assert.ok(scrolled > 100, "the timeline is wider than a phone and scrolls");
+    await page.waitForTimeout(50);
+    const box = await scroller.boundingBox();
+    const names = await rects(figure, ".vcs-lane-name");
+    assert.deepEqual(names.map((n) => n.text), ["A", "B", "C"]);
+    for (const name of names) {
+      assert.ok(name.left >= box.x - 1 && name.right <= box.x + box.width + 1, `lane ${name.text} is on screen`);
+    }
+  } finally {
+    await close();
+  }
+});
+
+test("muted widget text reads at 4.5:1 or more in coal", async () => {
+  const { figure, close } = await openStepper("coal");
+  try {
+    const [fg, bg] = await figure.locator(".vcs-hint").evaluate((node) => {
+      let back = node;
+      while (back && getComputedStyle(back).backgroundColor.match(/rgba\(.*, 0\)|transparent/)) back = back.parentElement;
+      return [getComputedStyle(node).color, getComputedStyle(back || document.body).backgroundColor];
+    });
+    const channel = (c) => {
+      const v = c / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    const luminance = (rgb) => {
+      const [r, g, b] = rgb.match(/\d+(\.\d+)?/g).map(Number);
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const [light, dark] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+    const ratio = (light + 0.05) / (dark + 0.05);
+    assert.ok(ratio >= 4.5, `muted text ${fg} on ${bg} is ${ratio.toFixed(2)}:1`);
+  } finally {
+    await close();
+  }
 });
