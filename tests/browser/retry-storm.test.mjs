@@ -10,8 +10,8 @@ import { openPage, widgetsMounted } from "./harness.mjs";
 const PAGE = "07-reliability/retry-storms.html";
 const FIGURE = "#viz-retry-storm";
 
-async function openStorm(theme) {
-  const opened = await openPage(PAGE, { theme });
+async function openStorm(theme, viewport) {
+  const opened = await openPage(PAGE, { theme, viewport });
   const widgets = await widgetsMounted(opened.page);
   const storm = widgets.find((widget) => widget.id === "viz-retry-storm");
   assert.ok(storm, "the chapter embeds the retry-storm widget");
@@ -174,6 +174,100 @@ test("the plot re-reads the theme's colours on a theme change", async () => {
     );
     assert.notEqual(await pixel(), light, "the background follows the theme");
     assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("arrow keys on the widget's controls stay in the widget: the chapter does not turn", async () => {
+  const { page, figure, consoleErrors, close } = await openStorm("light");
+  try {
+    const url = page.url();
+    const load = control(figure, "load");
+    await load.focus();
+    const before = Number(await load.inputValue());
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(Number(await load.inputValue()), before + 20, "the slider still moves");
+    await page.keyboard.press("ArrowLeft");
+    await control(figure, "defense-backoff").focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowLeft");
+    await control(figure, "speed").focus();
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForTimeout(300);
+    assert.equal(page.url(), url, "still on the same chapter");
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("Reset switches every defence off and puts the knobs back, as the caption promises", async () => {
+  const { page, figure, stage, consoleErrors, close } = await openStorm("light");
+  try {
+    await prepare(figure, stage);
+    await control(figure, "defense-retry_budget").click();
+    await control(figure, "defense-queue_timeout").click();
+    await control(figure, "retries").fill("1");
+    await control(figure, "reset").click();
+    for (const name of ["retry_budget", "queue_timeout"]) {
+      assert.equal(await control(figure, "defense-" + name).getAttribute("aria-pressed"), "false", name);
+    }
+    assert.equal(await control(figure, "retries").inputValue(), "3");
+    assert.match(await announced(figure), /every defence off/);
+    // Caption, literally: Reset, Backoff alone, trigger: it does not come back.
+    await control(figure, "defense-backoff").click();
+    const start = await prepare(figure, stage);
+    await control(figure, "trigger").click();
+    await collapsedIs(page, "yes");
+    await until(page, start + 5 + 30);
+    assert.equal((await status(stage)).collapsed, "yes", "backoff alone never brings it back");
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("goodput / offered is smoothed and never above 100%; the queue never reads more than its limit", async () => {
+  const { page, figure, stage, consoleErrors, close } = await openStorm("light");
+  try {
+    await prepare(figure, stage);
+    await control(figure, "speed").selectOption("5");
+    await control(figure, "play").click();
+    const readings = [];
+    for (let i = 0; i < 12; i++) {
+      await page.waitForTimeout(250);
+      readings.push(await control(figure, "figure-goodput").innerText());
+    }
+    for (const reading of readings) {
+      const value = Number(reading.match(/^(\d+)%/)[1]);
+      assert.ok(value <= 100 && value >= 85, `healthy and smoothed: ${readings.join(", ")}`);
+    }
+    // Bulkheads on, then a collapse: the two pools share one limit.
+    await control(figure, "neighbor").fill("100");
+    await control(figure, "defense-bulkhead").click();
+    await control(figure, "speed").selectOption("60");
+    await control(figure, "trigger").click();
+    await collapsedIs(page, "yes");
+    const start = (await status(stage)).time;
+    await until(page, start + 20);
+    const [queued, limit] = (await control(figure, "figure-queue").innerText()).split(" of ").map((n) => Number(n.replace(/,/g, "")));
+    assert.ok(queued <= limit && limit === 5000, `queue ${queued} of ${limit}`);
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("on a phone the trigger, Play and the plot share one screen", async () => {
+  const { page, figure, close } = await openStorm("light", { width: 390, height: 844 });
+  try {
+    const trigger = await control(figure, "trigger").boundingBox();
+    const play = await control(figure, "play").boundingBox();
+    const canvas = await figure.locator("canvas").boundingBox();
+    const bottom = canvas.y + canvas.height;
+    assert.ok(bottom - Math.min(trigger.y, play.y) <= 844, `Play at ${play.y}, trigger at ${trigger.y}, plot ends at ${bottom}`);
   } finally {
     await close();
   }

@@ -195,3 +195,40 @@ fn a_short_queue_turns_a_burst_into_errors_a_long_one_absorbs() {
     let errors = run(short).totals().errors;
     assert!(errors > 0, "{errors}");
 }
+
+#[test]
+fn a_bucket_of_ten_seconds_of_deposits_spends_a_burst_the_small_one_does_not() {
+    // 700 req/s × 0.1 token × 10 s = 700 tokens, against the default 50: the big bucket lets a
+    // burst of retries into the dip, which tips the system (it recovers, later) and costs more
+    // user errors.
+    let with_bucket = |max_tokens| {
+        run(Scenario::metastable().with_defenses(Defenses {
+            retry_budget: Some(RetryBudget {
+                ratio: 0.1,
+                max_tokens,
+            }),
+            ..Defenses::none()
+        }))
+    };
+    let small = with_bucket(50.0);
+    let big = with_bucket(700.0);
+    assert!(small.episodes().is_empty());
+    assert!(!big.episodes().is_empty(), "the burst tips it");
+    assert!(!big.collapsed(), "and it recovers");
+    assert!(big.totals().errors > small.totals().errors + 2000);
+}
+
+#[test]
+fn an_undersized_bulkhead_is_overload_and_recovers_when_its_load_drops() {
+    // 4 workers serve 80 req/s; the neighbour sends 100. That is plain overload, not metastability:
+    // at 60 req/s the same pool serves everything.
+    let mut undersized = Scenario::noisy_neighbor().without_triggers();
+    undersized.defenses.bulkhead = Some(Bulkhead {
+        neighbor_workers: 4,
+    });
+    let mut simulation = run(undersized);
+    assert!(tail_neighbor_ratio(&simulation, 30) < 0.05);
+    simulation.scenario_mut().neighbor_load = 60.0;
+    simulation.advance(Duration::from_secs(60));
+    assert!(tail_neighbor_ratio(&simulation, 30) > 0.99);
+}

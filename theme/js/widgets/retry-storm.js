@@ -25,6 +25,7 @@
     retry_budget: "Retry budget (10%)",
     circuit_breaker: "Circuit breaker",
     load_shedding: "Load shedding (>500 ms)",
+    queue_timeout: "Queue timeouts + LIFO",
     bulkhead: "Bulkhead (neighbour pool)",
     deadline: "Deadline propagation",
   };
@@ -35,14 +36,20 @@
   const secondsText = (t) => (Math.round(t * 10) / 10).toLocaleString("en-US");
   const percent = (ratio) => Math.round(100 * ratio) + "%";
 
-  function readTheme() {
-    const style = getComputedStyle(document.documentElement);
+  function readTheme(stage) {
+    // The widget's own variables (theme/css/widgets/retry-storm.css) are set per theme on .rs, so
+    // read them from a stage; mdBook's from the root.
+    const root = getComputedStyle(document.documentElement);
+    const own = stage ? getComputedStyle(stage) : root;
+    const style = { getPropertyValue: (name) => (name.startsWith("--rs-") ? own : root).getPropertyValue(name) };
     const pick = (name, fallback) => (style.getPropertyValue(name) || "").trim() || fallback;
     return {
       fg: pick("--fg", "#000"),
       bg: pick("--bg", "#fff"),
       links: pick("--links", "#2b79a2"),
-      muted: pick("--icons", "#747474"),
+      muted: pick("--rs-muted", "#595959"),
+      throughput: pick("--rs-throughput", "#7a4f9e"),
+      queue: pick("--rs-queue", "#8a8a8a"),
       warning: pick("--warning-border", "#ff8e00"),
       grid: pick("--table-border-color", "#ddd"),
       shade: pick("--quote-bg", "#f1f1f1"),
@@ -63,7 +70,8 @@
 
   function mount(stage, wasm, params) {
     params = params || {};
-    const windowSeconds = Number(params.window || 60);
+    const windowSeconds = Number(params.window || 60); // the plot's shortest span
+    const LONGEST_VIEW = 300; // seconds: the plot widens to keep the last trigger in view, up to this
     let state = wasm.call({ cmd: "reset", scenario: params.scenario || "healthy" });
     state = wasm.call({ cmd: "configure", step_ms: Number(params.step_ms || 250) });
     let theme = readTheme();
@@ -75,11 +83,13 @@
     let lastFrame = null;
     let frame = 0;
     let trigger = null; // {start, end, announcedEnd}
+    let share = 1; // the crate's goodput / offered over its window
     let marks = []; // [{t, label}]: the reader's changes (defense toggles), drawn on the plot
     let measuredAttempts = 0;
     let measuredMs = 0;
 
     stage.classList.add("rs");
+    theme = readTheme(stage);
     stage.replaceChildren();
     stage.tabIndex = 0;
     stage.setAttribute("aria-label", "Retry storm simulator");
@@ -147,7 +157,9 @@
       figures.append(el("dt", {}, label), figure[key]);
     }
     const announce = el("p", { class: "rs-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
-    stage.append(hint, run, disturb, knobs, defenses, canvas, legend, figures, announce);
+    // The plot sits right under Play and Trigger, with the defences just below it, so on a phone the
+    // reader sees the collapse they trigger and the recovery they switch on; the knobs come last.
+    stage.append(hint, run, disturb, canvas, defenses, announce, legend, figures, knobs);
 
     // ---- talking to the crate ---------------------------------------------------------------
     function say(message) {
@@ -176,17 +188,15 @@
         stage.dataset.requestsPerSecond = String(Math.round(measuredAttempts / (measuredMs / 1000)));
       }
       time = reply.time;
+      share = reply.goodput_share;
       history.push(...reply.steps);
-      const keep = Math.ceil((2 * windowSeconds * 1000) / state.config.step_ms);
+      const keep = Math.ceil((LONGEST_VIEW * 1000) / state.config.step_ms) + 4;
       if (history.length > keep) history.splice(0, history.length - keep);
       noticeEpisodes(reply.episodes);
       if (trigger && !trigger.announcedEnd && time >= trigger.end) {
         trigger.announcedEnd = true;
-        const recent = history.slice(-4);
-        const offered = recent.reduce((sum, s) => sum + s.offered, 0);
-        const goodput = recent.reduce((sum, s) => sum + s.goodput, 0);
         say("Trigger ended at t=" + secondsText(trigger.end) + " s; goodput is " +
-          percent(offered > 0 ? goodput / offered : 1) + " of offered load. Does it come back?");
+          percent(share) + " of offered load. Does it come back?");
       }
     }
 
@@ -239,8 +249,18 @@
       setPlaying(true);
     }
 
+    // Reset starts the preset again: every defence off, every knob at its starting value, so
+    // "repeat with another defence" tests that defence alone.
     function reset() {
-      adopt(call({ cmd: "reset" }));
+      adopt(call({ cmd: "reset", scenario: params.scenario || "healthy" }));
+      adopt(call({ cmd: "configure", step_ms: Number(params.step_ms || 250) }));
+      const knobsNow = state.config;
+      for (const [control, value] of [[load, knobsNow.load], [capacity, knobsNow.capacity],
+        [timeout, knobsNow.timeout_ms], [retries, knobsNow.retries], [neighbor, knobsNow.neighbor_load]]) {
+        control.input.value = String(value);
+        control.show();
+      }
+      share = 1;
       history = [];
       marks = [];
       episodes = [];
@@ -248,7 +268,7 @@
       time = 0;
       noticeEpisodes([]);
       advance(Math.min(10, windowSeconds / 3));
-      say("Reset: a healthy system, t=0.");
+      say("Reset: a healthy system at t=0, every defence off, knobs back to their starting values.");
       render();
     }
 
@@ -288,8 +308,16 @@
     retries.input.addEventListener("input", () => configure("retries", Number(retries.input.value)));
     neighbor.input.addEventListener("input", () => configure("neighbor_load", Number(neighbor.input.value)));
 
+    // Keys handled inside the figure stay inside it: mdBook turns the chapter on ← and →, which
+    // would throw the run away. Arrow, Home, End and Page keys still move a focused slider or select
+    // (no preventDefault); they just never reach the page.
+    const NAVIGATION = /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/;
     stage.addEventListener("keydown", (event) => {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
+      if (NAVIGATION.test(event.key)) {
+        event.stopPropagation();
+        return;
+      }
       if (/^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName)) return;
       const key = event.key.toLowerCase();
       if (key === "p") {
@@ -314,7 +342,7 @@
       const last = history[history.length - 1];
       stage.dataset.time = String(time);
       figure.time.textContent = secondsText(time) + " s";
-      figure.goodput.textContent = last ? percent(last.offered > 0 ? last.goodput / last.offered : 1) : "–";
+      figure.goodput.textContent = last ? percent(share) + " (last 2 s)" : "–";
       figure.retries.textContent = last ? whole(last.retries) + " /s" : "–";
       figure.queue.textContent = last ? whole(last.queue) + " of " + whole(state.config.queue_limit) : "–";
       figure.p99.textContent = last && last.p99_ms !== null ? whole(last.p99_ms) + " ms" : "no successes";
@@ -328,9 +356,9 @@
       return {
         offered: theme.fg,
         goodput: theme.links,
-        throughput: theme.muted,
+        throughput: theme.throughput,
         neighbor: theme.links,
-        queue: theme.muted,
+        queue: theme.queue,
         trigger: theme.warning,
         tip: theme.warning,
       };
@@ -355,10 +383,14 @@
       ctx.fillStyle = theme.bg;
       ctx.fillRect(0, 0, width, HEIGHT);
       const palette = colors();
-      const left = 52, right = width - 52, top = 12, bottom = HEIGHT - 26;
+      const left = 52, right = width - 52, top = 24, bottom = HEIGHT - 26;
+      // The span grows to keep the last trigger (and 10 s before it) in view, so trigger, tipping
+      // point and recovery show together, up to LONGEST_VIEW seconds.
       const end = Math.max(windowSeconds, time);
-      const start = end - windowSeconds;
-      const x = (t) => left + ((t - start) / windowSeconds) * (right - left);
+      const wanted = trigger ? end - trigger.start + 10 : windowSeconds;
+      const span = Math.min(LONGEST_VIEW, Math.max(windowSeconds, Math.ceil(wanted / 30) * 30));
+      const start = end - span;
+      const x = (t) => left + ((t - start) / span) * (right - left);
       const visible = history.filter((s) => s.end > start);
       const rateMax = niceCeiling(Math.max(
         state.config.capacity, state.config.load + state.config.neighbor_load,
@@ -374,6 +406,7 @@
       ctx.strokeStyle = theme.grid;
       ctx.fillStyle = theme.muted;
       ctx.textBaseline = "middle";
+      ctx.lineWidth = 1;
       for (let i = 0; i <= 4; i++) {
         const value = (rateMax * i) / 4;
         const y = yRate(value);
@@ -388,14 +421,19 @@
       }
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      const tickEvery = windowSeconds <= 60 ? 10 : 30;
+      // Time ticks: about one per 70 px, none so close to an edge that it runs into a corner.
+      const tickEvery = [5, 10, 15, 30, 60, 120].find((every) => (every / span) * (right - left) >= 70) || 120;
       for (let t = Math.ceil(start / tickEvery) * tickEvery; t <= end; t += tickEvery) {
-        ctx.fillText(t + " s", x(t), bottom + 6);
+        const px = x(t);
+        if (px - left < 16 || right - px < 16) continue;
+        ctx.fillText(t + " s", px, bottom + 6);
       }
-      ctx.textAlign = "right";
-      ctx.fillText("req/s", left - 6, bottom + 6);
+      // Units above their axes, clear of the tick labels.
+      ctx.textBaseline = "bottom";
       ctx.textAlign = "left";
-      ctx.fillText("queue", right + 6, bottom + 6);
+      ctx.fillText("req/s", 4, top - 6);
+      ctx.textAlign = "right";
+      ctx.fillText("queue", width - 4, top - 6);
 
       ctx.save();
       ctx.beginPath();
@@ -412,7 +450,7 @@
 
       // Queue depth: a filled area on the right axis.
       if (visible.length) {
-        ctx.globalAlpha = 0.22;
+        ctx.globalAlpha = 0.35;
         ctx.fillStyle = palette.queue;
         ctx.beginPath();
         ctx.moveTo(x(visible[0].t), bottom);
@@ -438,7 +476,7 @@
         ctx.stroke();
         ctx.setLineDash([]);
       };
-      line("throughput", palette.throughput, 1.2, [2, 3]);
+      line("throughput", palette.throughput, 1.6, [2, 3]);
       if (visible.some((s) => s.neighbor_offered > 0)) line("neighbor_goodput", palette.neighbor, 1.2, [1, 2]);
       line("offered", palette.offered, 1.5, [6, 4]);
       line("goodput", palette.goodput, 2.5, []);
@@ -447,7 +485,7 @@
       ctx.textBaseline = "bottom";
       ctx.setLineDash([3, 3]);
       marks = marks.filter((mark) => mark.t >= start);
-      for (const mark of marks) {
+      marks.forEach((mark, i) => {
         ctx.strokeStyle = palette.offered;
         ctx.fillStyle = palette.offered;
         ctx.lineWidth = 1;
@@ -456,8 +494,8 @@
         ctx.lineTo(x(mark.t), bottom);
         ctx.stroke();
         ctx.textAlign = "left";
-        ctx.fillText(mark.label, x(mark.t) + 4, bottom - 4);
-      }
+        ctx.fillText(mark.label, x(mark.t) + 4, bottom - 4 - 14 * (i % 3)); // staggered, so close marks stay legible
+      });
       ctx.setLineDash([]);
 
       // Tipping points and recoveries.
@@ -466,13 +504,13 @@
       for (const episode of episodes) {
         marker(ctx, x(episode.tipped_at), top, bottom, palette.tip, "tipped at " + secondsText(episode.tipped_at) + " s");
         if (episode.recovered_at !== null) {
-          marker(ctx, x(episode.recovered_at), top, bottom, palette.goodput, "recovered " + secondsText(episode.recovered_at) + " s");
+          marker(ctx, x(episode.recovered_at), top, bottom, palette.goodput, "recovered " + secondsText(episode.recovered_at) + " s", 16);
         }
       }
       ctx.restore();
     }
 
-    function marker(ctx, px, top, bottom, color, label) {
+    function marker(ctx, px, top, bottom, color, label, below = 0) {
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
       ctx.lineWidth = 2;
@@ -481,7 +519,7 @@
       ctx.lineTo(px, bottom);
       ctx.stroke();
       ctx.textAlign = "left";
-      ctx.fillText(label, px + 4, top + 2);
+      ctx.fillText(label, px + 4, top + 2 + below);
     }
 
     function niceCeiling(value) {
@@ -494,7 +532,7 @@
 
     // ---- theme, size, visibility ------------------------------------------------------------
     new MutationObserver(() => {
-      theme = readTheme();
+      theme = readTheme(stage);
       paintLegend();
       draw();
     }).observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });

@@ -30,7 +30,10 @@ pub struct CircuitBreaker {
 }
 
 impl Default for CircuitBreaker {
-    /// Opens at 50% failures over a 2 s window, stays open 5 s, closes after 5 good probes.
+    /// Opens at 50% failures over a 2 s window, stays open 5 s, closes after 5 good probes. The
+    /// 50%, the 20-call minimum and the 5 s are Netflix Hystrix's defaults
+    /// (`errorThresholdPercentage`, `requestVolumeThreshold`, `sleepWindowInMilliseconds`); Hystrix's
+    /// window is 10 s, shortened here to suit one-minute runs.
     fn default() -> Self {
         Self {
             failure_ratio: 0.5,

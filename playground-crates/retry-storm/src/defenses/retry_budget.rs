@@ -1,6 +1,8 @@
 //! A retry budget: a token bucket that every first attempt fills by `ratio` and every retry
-//! drains by one, so retries stay below `ratio` of requests (Finagle's `RetryBudget`, gRPC's retry
-//! throttling). It is the defense that breaks the retry storm's amplification: during an outage
+//! drains by one, so retries stay below `ratio` of requests: Finagle's `RetryBudget` rule (a share of
+//! traffic) without its deposit TTL and per-second floor. gRPC's retry throttling (tokens earned by
+//! successes, spent by failures, no retries below half) and the AWS SDKs' retry quota (a 500-token
+//! reserve, 5 per retry) are different algorithms; Module 7's retry-budget page compares them. It is the defense that breaks the retry storm's amplification: during an outage
 //! the client sends `1 + ratio` attempts per user request instead of `1 + retries`.
 //!
 //! Failure mode: a budget of zero (`ratio = 0`, `max_tokens = 0`) means no retries at all, so a
