@@ -336,6 +336,10 @@ mod tests {
             1e-9,
         );
         assert_eq!(detector.detection_bound_ms(), 1843);
+
+        let mut gossip = PhiAccrual::cassandra(8.0, 100, 1000);
+        steady(&mut gossip, 1000, 200);
+        assert_eq!(gossip.detection_bound_ms(), 18_421);
     }
 
     /// The same threshold, two models, a steady 100 ms stream: the normal model (σ floored at
