@@ -290,3 +290,17 @@ fn recorded_samples_parse_and_a_bad_line_is_named() {
     let err = Latency::parse_recorded("10\nfast\n").unwrap_err();
     assert!(err.starts_with("line 2: `fast` is not a latency"), "{err}");
 }
+
+#[test]
+fn the_framework_tables_rows() {
+    // Largest fan-out that keeps meeting-a-slow-leaf under 10% with p = 1%: ln(0.9) / ln(0.99) = 10.48.
+    let limit = (0.9f64).ln() / (0.99f64).ln();
+    assert_eq!(limit.floor(), 10.0);
+    assert!(p_at_least_one_slow(10, 0.01) < 0.10 && p_at_least_one_slow(11, 0.01) > 0.10);
+    // 40 services: the page's p99 is each service's p99.975.
+    close(leaf_quantile_behind(0.99, 40), 0.99975, 0.000005);
+    // Little's law examples: 2,000/s × 150 ms = 300 in flight; 5,000 queued at 1,000/s = 5 s.
+    close(2000.0 * 0.150, 300.0, 1e-9);
+    close(MMc::new(2000.0, 150.0, 400).mean_in_system(), 300.0 + 2000.0 * MMc::new(2000.0, 150.0, 400).mean_wait_ms() / 1000.0, 1e-9);
+    close(5000.0 / 1000.0, 5.0, 1e-12);
+}
