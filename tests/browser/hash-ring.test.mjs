@@ -29,9 +29,7 @@ async function openRing(theme) {
 const role = (figure, name) => figure.locator(`[data-role="${name}"]`);
 
 async function nodeNames(figure) {
-  return figure.locator('button[data-role^="remove-"]').evaluateAll((buttons) =>
-    buttons.map((button) => button.textContent),
-  );
+  return figure.locator("button[data-node]").evaluateAll((buttons) => buttons.map((button) => button.textContent));
 }
 
 async function movedCount(figure) {
@@ -57,13 +55,14 @@ test("nodes are added and removed by click and by key, and the moves are the cra
     assert.equal(await movedCount(figure), RING_ADD_E.moved);
     assert.match(await role(figure, "announce").textContent(), /^Removed node E: 1,868 of 10,000/);
 
-    // Keyboard: + and - while focus is in the widget, and mdBook never sees them.
+    // Keyboard: + while focus is in the widget; Delete on a node's chip; mdBook never sees them.
     const url = page.url();
     await stage.focus();
     await page.keyboard.press("+");
     assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D", "E"]);
     assert.equal(await movedCount(figure), RING_ADD_E.moved);
-    await page.keyboard.press("-");
+    await role(figure, "node-E").focus();
+    await page.keyboard.press("Delete");
     assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D"]);
     await role(figure, "remove-B").focus();
     await page.keyboard.press("Enter");
@@ -75,6 +74,113 @@ test("nodes are added and removed by click and by key, and the moves are the cra
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D"]);
 
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("arrow keys on any control stay in the widget, and on a node's chip turn its tokens", async () => {
+  const { page, figure, consoleErrors, close } = await openRing("light");
+  try {
+    const url = page.url();
+    for (const control of ["add-node", "scheme-mod-n", "dist-zipf", "melt", "measure-speed"]) {
+      await role(figure, control).focus();
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("ArrowLeft");
+      assert.equal(page.url(), url, "ArrowRight/Left on " + control + " turned the chapter");
+    }
+    await role(figure, "vnodes").focus();
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(page.url(), url, "the slider keeps its arrow keys");
+    assert.equal(await role(figure, "vnodes").inputValue(), "63");
+
+    await role(figure, "node-B").focus();
+    await page.keyboard.press("ArrowRight");
+    assert.equal(page.url(), url);
+    assert.match(await role(figure, "announce").textContent(), /^Turned node B's tokens 5° clockwise: [\d,]+ of 10,000 keys moved/);
+    assert.ok((await movedCount(figure)) > 0, "turning B's tokens moved keys");
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.node), "B", "focus stays on B's chip");
+    await page.keyboard.press("ArrowLeft");
+    assert.match(await role(figure, "announce").textContent(), /anticlockwise/);
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D"]);
+
+    // A Zipf change moves no key, and the figure says so instead of keeping the last change's count.
+    await role(figure, "dist-zipf").click();
+    assert.equal(await role(figure, "moved").textContent(), "0 of 10,000 keys moved (0.0%)");
+    await role(figure, "add-node").click();
+    await role(figure, "melt").click();
+    assert.equal(await movedCount(figure), 0, "a melt moves no key");
+    assert.deepEqual(consoleErrors(), []);
+  } finally {
+    await close();
+  }
+});
+
+test("drag: a tick along the ring turns its tokens, off the ring removes, the tray adds", async () => {
+  const { page, figure, stage, consoleErrors, close } = await openRing("coal");
+  try {
+    const tick = () => stage.evaluate((node, name) => node.hrTickAt(name), "C");
+    const start = await tick();
+    const box = await figure.locator("canvas").boundingBox();
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    // A point on the ring's tick circle `turn` of a circle clockwise from `from`.
+    const along = (from, turn) => {
+      const angle = Math.atan2(from.y - centre.y, from.x - centre.x) + turn * 2 * Math.PI;
+      const r = Math.hypot(from.x - centre.x, from.y - centre.y);
+      return { x: centre.x + Math.cos(angle) * r, y: centre.y + Math.sin(angle) * r };
+    };
+
+    // A click on a tick is not a delete.
+    await page.mouse.click(start.x, start.y);
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D"]);
+    assert.match(await role(figure, "announce").textContent(), /^Node C unchanged/);
+
+    // Along the ring: C's tokens turn, keys move, nobody is removed.
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    for (const step of [0.01, 0.02, 0.03]) {
+      const p = along(start, step);
+      await page.mouse.move(p.x, p.y);
+    }
+    await page.mouse.up();
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D"]);
+    assert.match(await role(figure, "announce").textContent(), /^Turned node C's tokens 1[01]° clockwise: [\d,]+ of 10,000 keys moved/);
+    assert.ok((await movedCount(figure)) > 0);
+    const turned = await tick();
+    assert.ok(Math.abs(turned.fraction - start.fraction - 0.03) < 0.002, "C's first tick moved by the drag");
+
+    // Off the ring (towards the hub): the zone says what a release does, and the release removes C.
+    await page.mouse.move(turned.x, turned.y);
+    await page.mouse.down();
+    await page.mouse.move((turned.x + centre.x) / 2, (turned.y + centre.y) / 2, { steps: 4 });
+    await page.mouse.move(centre.x + 5, centre.y + 5, { steps: 4 });
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D"], "nothing removed before the release");
+    await page.mouse.up();
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "D"]);
+    assert.match(await role(figure, "announce").textContent(), /^Removed node C: /);
+
+    // The tray: released off the ring, nothing is added; released on it, C comes back.
+    const chip = await role(figure, "tray-node").boundingBox();
+    assert.equal(await role(figure, "tray-node").textContent(), "+ C");
+    await page.mouse.move(chip.x + chip.width / 2, chip.y + chip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(chip.x + 40, chip.y - 30, { steps: 5 });
+    await page.mouse.up();
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "D"]);
+    assert.match(await role(figure, "announce").textContent(), /^Released off the ring/);
+    const ringPoint = { x: centre.x, y: box.y + 26 };
+    await page.mouse.move(chip.x + chip.width / 2, chip.y + chip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(ringPoint.x, ringPoint.y, { steps: 8 });
+    await page.mouse.up();
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D"]);
+    assert.match(await role(figure, "announce").textContent(), /^Added node C: /);
+
+    // The keyboard equivalent of the tray: Enter on its chip.
+    await role(figure, "tray-node").focus();
+    await page.keyboard.press("Enter");
+    assert.deepEqual(await nodeNames(figure), ["A", "B", "C", "D", "E"]);
     assert.deepEqual(consoleErrors(), []);
   } finally {
     await close();

@@ -189,9 +189,42 @@ pub fn thousands(value: u64) -> String {
     out
 }
 
+/// The skew that placement noise alone gives `shards` shards whose shares each spread by
+/// `spread` (a relative standard deviation: about 1/sqrt(v) for v random tokens a shard):
+/// 1 + spread × sqrt(2 ln N).
+///
+/// Why it matters: the busiest of N noisy shares sits about sqrt(2 ln N) standard deviations above
+/// the mean, so the same tokens give a larger skew on a larger fleet. A skew threshold that is
+/// healthy at 10 shards is unreachable at 1,000; compare a measurement with this baseline first.
+pub fn expected_placement_skew(shards: usize, spread: f64) -> f64 {
+    1.0 + spread * (2.0 * (shards.max(1) as f64).ln()).sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placement_noise_grows_with_the_shard_count() {
+        // The Skew Budget page quotes these: 256 random tokens a shard (spread 1/16).
+        let shown: Vec<String> = [10, 100, 1_000]
+            .map(|n| format!("{:.2}", expected_placement_skew(n, 1.0 / 16.0)))
+            .to_vec();
+        assert_eq!(shown, ["1.13", "1.19", "1.23"]);
+        // The ring agrees: 10 nodes with 256 vnodes, averaged over clusters.
+        let keys = crate::Workload::uniform(20_000);
+        let mean: f64 = (0..16)
+            .map(|c| {
+                let nodes: Vec<String> = (0..10).map(|i| format!("p{c}-{i}")).collect();
+                load(&crate::Ring::with_nodes(&nodes, 256), keys.keys()).skew()
+            })
+            .sum::<f64>()
+            / 16.0;
+        assert!(
+            (mean - expected_placement_skew(10, 1.0 / 16.0)).abs() < 0.05,
+            "{mean:.3}"
+        );
+    }
     use crate::{ModN, Ring, Workload};
 
     #[test]

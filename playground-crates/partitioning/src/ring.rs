@@ -189,6 +189,15 @@ impl Partitioner for Ring {
     }
 }
 
+/// How many times its fair share the busiest of `nodes` nodes owns, on average, with one random
+/// point each: the harmonic number H_N = 1 + 1/2 + … + 1/N (about ln N + 0.58).
+///
+/// Why H_N: N random points cut the circle into N arcs, and the largest of N such arcs is on
+/// average H_N / N of the circle, against a fair share of 1 / N.
+pub fn largest_arc_factor(nodes: usize) -> f64 {
+    (1..=nodes).map(|k| 1.0 / k as f64).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +257,25 @@ mod tests {
         after.rotate_node("B", 7);
         after.add_node("E");
         assert_eq!(after.offset("B"), 7);
+    }
+
+    #[test]
+    fn the_busiest_of_n_single_point_nodes_owns_about_h_n_shares() {
+        // The consistent-hashing page quotes these three.
+        let shown: Vec<String> = [4, 10, 100]
+            .map(|n| format!("{:.1}", largest_arc_factor(n)))
+            .to_vec();
+        assert_eq!(shown, ["2.1", "2.9", "5.2"]);
+        // And the ring agrees, on average over many differently named 10-node clusters.
+        let keys = Workload::uniform(10_000);
+        let mean: f64 = (0..64)
+            .map(|c| {
+                let nodes: Vec<String> = (0..10).map(|i| format!("h{c}-{i}")).collect();
+                load(&Ring::with_nodes(&nodes, 1), keys.keys()).skew()
+            })
+            .sum::<f64>()
+            / 64.0;
+        assert!((mean - largest_arc_factor(10)).abs() < 0.3, "{mean:.2}");
     }
 
     #[test]

@@ -506,6 +506,8 @@ mod tests {
         };
         assert_eq!(triage(&scattered).remedies, [Remedy::CacheReads]);
         assert!((coalesced_rate(30_000.0, 0.005) - 198.675).abs() < 0.01);
+        // The postmortem page's illustration: 10,000 readers a second, a 20 ms query.
+        assert_eq!(format!("{:.0}", coalesced_rate(10_000.0, 0.02)), "50");
     }
 
     #[test]

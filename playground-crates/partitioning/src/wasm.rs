@@ -21,6 +21,7 @@
 //! The state reply: `scheme`, `vnodes`, `nodes` (`[{name, requests, keys}]`, sorted by name),
 //! `owners` (per key, an index into `nodes`), `points` (ring only: `[[fraction, node index]]`),
 //! `skew` (requests, max / mean), `key_skew` (keys stored, max / mean), `node_capacity`,
+//! `next_node` (the name "add a node" would give, or `null`),
 //! `moved` (indices of the keys that moved on the last change), `change` (`{moved, total,
 //! fraction, summary}` after a change, else `null`), `hot_key` (`{index, key, node, requests,
 //! remedies, title, recommendation, path: [{question, answer}]}` or `null`; `title` is every
@@ -221,6 +222,7 @@ fn state(scenario: &Scenario, change: Option<Moves>) -> Value {
         "key_skew": keys_per_node.skew(),
         "node_capacity": scenario.node_capacity(),
         "total_requests": load.total(),
+        "next_node": scenario.next_node_name(),
         "moved": scenario.last_moved(),
         "change": change.map(|moves| json!({
             "moved": moves.moved,

@@ -13,9 +13,16 @@
 // data-frame-count,
 // data-frame-interval-ms (mean time between animation frames), data-lookups-per-second.
 //
-// Test hooks: buttons and figures carry data-role (add-node, remove-<name>, scheme-ring,
-// scheme-mod-n, scheme-rendezvous, vnodes, dist-uniform, dist-zipf, zipf-s, shape, melt, cool,
-// measure-speed, skew, moved, triage, announce); the moved figure also has data-moved (a number).
+// Drag: a node's tick dragged along the ring turns all its tokens (the crate's `move_node`); dragged
+// off the ring, a "Release to remove" zone appears, and only a release inside it removes the node; the
+// tray's "+ E" chip dragged onto the ring adds E. A click on a tick removes nothing. Keyboard: a node's
+// chip takes ← → (turn its tokens) and Delete; the tray chip takes Enter. Keys the widget handles, and
+// every arrow key inside it, stop at the stage, so mdBook never turns the chapter.
+//
+// Test hooks: buttons and figures carry data-role (add-node, tray-node, node-<name>, remove-<name>,
+// scheme-ring, scheme-mod-n, scheme-rendezvous, vnodes, dist-uniform, dist-zipf, zipf-s, shape, melt,
+// cool, measure-speed, skew, moved, triage, announce); the moved figure also has data-moved (a number).
+// stage.hrTickAt(name) gives the client coordinates of that node's first tick.
 (function () {
   "use strict";
 
@@ -37,15 +44,20 @@
     return "hsl(" + hue.toFixed(1) + " 70% " + (dark ? "64%" : "42%") + ")";
   }
 
+  function dark() {
+    return window.DSIP && DSIP.isDark ? DSIP.isDark() : false;
+  }
+
   function readTheme() {
     const style = getComputedStyle(document.documentElement);
     const pick = (name, fallback) => (style.getPropertyValue(name) || "").trim() || fallback;
     return {
-      dark: window.DSIP && DSIP.isDark ? DSIP.isDark() : false,
+      dark: dark(),
       fg: pick("--fg", "#000"),
       bg: pick("--bg", "#fff"),
       links: pick("--links", "#2b79a2"),
       warning: pick("--warning-border", "#ff8e00"),
+      danger: dark() ? "#ff7b72" : "#b3261e",
     };
   }
 
@@ -106,12 +118,16 @@
 
     // ---- controls ---------------------------------------------------------------------------
     const hint = el("p", { class: "hr-hint" },
-      "Keys, while focus is in this figure: + adds a node, − removes the last one. " +
-      "On the ring: click the centre to add a node, a node's tick to remove it.");
+      "Drag a node's tick along the ring to turn its tokens, or off the ring to remove it; drag the tray's " +
+      "chip onto the ring to add a node. Keys: focus a node's chip, then ← → turn its tokens and Delete removes it.");
 
     const membership = el("div", { class: "dsip-controls", role: "group", "aria-label": "Nodes" });
     const addButton = el("button", { type: "button", class: "dsip-btn", "data-role": "add-node" }, "Add node");
-    membership.append(addButton);
+    const trayLabel = el("span", { class: "hr-tray-label" }, "Tray:");
+    const trayChip = el("button", {
+      type: "button", class: "dsip-btn hr-tray-chip", "data-role": "tray-node",
+    }, "+ E");
+    membership.append(addButton, trayLabel, trayChip);
 
     const schemeGroup = el("div", { class: "dsip-controls", role: "group", "aria-label": "Partitioning scheme" });
     const schemeButtons = {};
@@ -161,11 +177,18 @@
     const keySkewValue = el("dd", { "data-role": "key-skew" });
     const movedValue = el("dd", { "data-role": "moved" });
     const speedValue = el("dd", { "data-role": "speed" }, "not measured yet");
+    // Each figure is a small tile (label over value), so a long value never squeezes into a
+    // narrow column and wraps line after line.
+    const tile = (label, value) => {
+      const item = el("div", { class: "hr-figure" });
+      item.append(el("dt", {}, label), value);
+      return item;
+    };
     figures.append(
-      el("dt", {}, "Request skew (max / mean)"), skewValue,
-      el("dt", {}, "Keys stored, skew"), keySkewValue,
-      el("dt", {}, "Keys moved on the last change"), movedValue,
-      el("dt", {}, "Lookups per second here"), speedValue,
+      tile("Request skew (max / mean)", skewValue),
+      tile("Keys stored, skew", keySkewValue),
+      tile("Keys moved on the last change", movedValue),
+      tile("Lookups per second here", speedValue),
     );
     const barsHeading = el("p", { class: "hr-bars-heading" }, "Requests per node (the line is one node's capacity)");
     const bars = el("ul", { class: "hr-bars", "aria-label": "Load per node" });
@@ -203,23 +226,43 @@
       }
     }
 
-    function addNode() {
+    function addNode(name) {
+      const request = name ? { cmd: "add_node", node: name } : { cmd: "add_node" };
       const before = new Set(state.nodes.map((n) => n.name));
       try {
-        const reply = wasm.call({ cmd: "add_node" });
-        const added = reply.nodes.map((n) => n.name).find((name) => !before.has(name));
+        const reply = wasm.call(request);
+        const added = reply.nodes.map((n) => n.name).find((n) => !before.has(n));
         apply(reply, "Added node " + added + ": " + reply.change.summary);
       } catch (error) {
         say(error.message);
       }
     }
 
-    function removeNode(name) {
+    // `refocus`: after a keyboard change the chip list is redrawn, so focus goes back to the chip.
+    function removeNode(name, refocus) {
       if (state.nodes.length <= 1) {
         say("Node " + name + " is the last node; a cluster needs at least one.");
         return;
       }
       change({ cmd: "remove_node", node: name }, "Removed node " + name);
+      if (refocus) {
+        const next = bars.querySelector("[data-node]");
+        if (next) next.focus();
+      }
+    }
+
+    function moveNode(name, turn, refocus) {
+      if (state.scheme !== "ring") {
+        say("Only a ring has tokens to turn: switch to Consistent hashing.");
+        return;
+      }
+      const degrees = Math.round(turn * 360);
+      change({ cmd: "move_node", node: name, turn }, "Turned node " + name + "'s tokens " +
+        Math.abs(degrees) + "° " + (turn >= 0 ? "clockwise" : "anticlockwise"));
+      if (refocus) {
+        const chip = bars.querySelector('[data-node="' + name + '"]');
+        if (chip) chip.focus();
+      }
     }
 
     function setDistribution(id) {
@@ -235,7 +278,7 @@
       apply(reply, "Melted " + hot.key + " on node " + hot.node + ". Recommendation: " + hot.title);
     }
 
-    addButton.addEventListener("click", addNode);
+    addButton.addEventListener("click", () => addNode());
     vnodesInput.addEventListener("input", () => { vnodesOut.textContent = vnodesInput.value; });
     vnodesInput.addEventListener("change", () => {
       change({ cmd: "set_vnodes", vnodes: Number(vnodesInput.value) }, "Virtual nodes set to " + vnodesInput.value);
@@ -250,15 +293,23 @@
     coolButton.addEventListener("click", () => apply(wasm.call({ cmd: "cool" }), "Cooled down: the hot key is back to normal"));
     speedButton.addEventListener("click", measureSpeed);
 
-    // Keys only when focus is inside the widget; we stop the ones we handle so mdBook never sees them.
+    // Keys only when focus is inside the widget; we stop the ones we handle so mdBook never sees them,
+    // and every arrow key too (sliders, menus and buttons here use them; mdBook would turn the page).
+    const NAVIGATION = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
     stage.addEventListener("keydown", (event) => {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (event.target.tagName === "SELECT") return;
-      if (event.key === "+" || event.key === "=") {
+      if (NAVIGATION.has(event.key)) event.stopPropagation();
+      if (event.target.tagName === "SELECT" || event.target.tagName === "INPUT") return;
+      const chip = event.target.closest("[data-node]");
+      if (chip && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
+        const step = event.shiftKey ? 1 / 12 : 1 / 72;
+        moveNode(chip.dataset.node, event.key === "ArrowRight" ? step : -step, true);
+      } else if (chip && (event.key === "Delete" || event.key === "Backspace")) {
+        removeNode(chip.dataset.node, true);
+      } else if (event.key === "+" || event.key === "=") {
         addNode();
-      } else if (event.key === "-" || event.key === "_") {
-        const names = state.nodes.map((n) => n.name);
-        removeNode(names[names.length - 1]);
+      } else if (event.key === "Escape" && drag) {
+        cancelDrag("Drag cancelled: nothing changed.");
       } else {
         return;
       }
@@ -266,36 +317,142 @@
       event.stopPropagation();
     });
 
-    // Canvas clicks: the hub adds a node, a tick (a node's point on the ring) removes that node.
-    function hit(event) {
+    // ---- pointer: drag ticks along the ring, off it, and the tray's chip onto it -----------------
+    // Where a pointer is, relative to the ring: its angle as a fraction of a turn (0 at twelve
+    // o'clock, clockwise) and how far it is from the ring line, in css pixels.
+    function polar(event) {
       const rect = canvas.getBoundingClientRect();
       const x = event.clientX - rect.left - rect.width / 2;
       const y = event.clientY - rect.top - rect.height / 2;
-      const r = Math.hypot(x, y);
-      const radius = ringRadius(rect.width);
-      if (r < radius * 0.4) return { add: true };
-      if (Math.abs(r - radius) > 16 || state.points.length === 0) return null;
       let fraction = (Math.atan2(y, x) + Math.PI / 2) / TAU;
       if (fraction < 0) fraction += 1;
+      const radius = ringRadius(rect.width);
+      return { fraction, r: Math.hypot(x, y), radius, off: Math.abs(Math.hypot(x, y) - radius) };
+    }
+    const ON_RING = 44; // css pixels either side of the ring line that still count as "on the ring"
+
+    // The node whose tick is nearest the pointer, within about 3.6 degrees and 16 px of the ticks.
+    function tickAt(event) {
+      if (!state.points.length) return null;
+      const p = polar(event);
+      if (Math.abs(p.r - (p.radius - 14)) > 16) return null;
       let best = null;
-      let bestGap = 0.01; // about 3.6 degrees
+      let bestGap = 0.01;
       for (const [position, node] of state.points) {
-        const gap = Math.min(Math.abs(position - fraction), 1 - Math.abs(position - fraction));
+        const gap = Math.min(Math.abs(position - p.fraction), 1 - Math.abs(position - p.fraction));
         if (gap < bestGap) {
           bestGap = gap;
           best = node;
         }
       }
-      return best === null ? null : { remove: state.nodes[best].name };
+      return best === null ? null : state.nodes[best].name;
     }
+
+    // The drag in progress: {kind: "tick", node, start, turn, off} or {kind: "tray", node, over}.
+    let drag = null;
+    const ghost = el("span", { class: "hr-ghost", "aria-hidden": "true", hidden: "" });
+    stage.append(ghost);
+
+    function cancelDrag(message) {
+      drag = null;
+      ghost.hidden = true;
+      stage.classList.remove("hr-dragging");
+      draw(1);
+      if (message) say(message);
+    }
+
+    canvas.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0) return;
+      const node = tickAt(event);
+      if (!node) return;
+      event.preventDefault();
+      canvas.setPointerCapture(event.pointerId);
+      drag = { kind: "tick", node, start: polar(event).fraction, turn: 0, off: false, moved: false };
+      tickPressed = true; // the click that follows this press is the drag's, not the hub's
+      stage.classList.add("hr-dragging");
+      say("Dragging node " + node + ": along the ring turns its tokens; off the ring, release on the red zone to remove it.");
+      draw(1);
+    });
+    canvas.addEventListener("pointermove", (event) => {
+      if (drag && drag.kind === "tick") {
+        const p = polar(event);
+        let turn = p.fraction - drag.start;
+        if (turn > 0.5) turn -= 1;
+        if (turn < -0.5) turn += 1;
+        drag.turn = turn;
+        drag.off = p.off > ON_RING;
+        drag.moved = drag.moved || Math.abs(turn) > 0.002 || drag.off;
+        draw(1);
+        return;
+      }
+      const onHub = polar(event).r < ringRadius(canvas.getBoundingClientRect().width) * 0.4;
+      canvas.style.cursor = tickAt(event) ? "grab" : onHub ? "pointer" : "default";
+    });
+    canvas.addEventListener("pointerup", (event) => {
+      if (!drag || drag.kind !== "tick") return;
+      const { node, turn, off, moved } = drag;
+      cancelDrag();
+      if (off) removeNode(node, true);
+      else if (moved && Math.abs(turn) > 0.002) moveNode(node, turn, false);
+      else say("Node " + node + " unchanged. Drag its tick along the ring to turn its tokens, or off the ring to remove it.");
+    });
+    canvas.addEventListener("pointercancel", () => { if (drag) cancelDrag("Drag cancelled: nothing changed."); });
+    // The hub (the ring's centre) adds a node on a plain click, as its label says.
+    let tickPressed = false;
     canvas.addEventListener("click", (event) => {
-      const target = hit(event);
-      if (target && target.add) addNode();
-      else if (target && target.remove) removeNode(target.remove);
+      if (tickPressed) {
+        tickPressed = false;
+        return;
+      }
+      if (polar(event).r < ringRadius(canvas.getBoundingClientRect().width) * 0.4) addNode();
     });
-    canvas.addEventListener("mousemove", (event) => {
-      canvas.style.cursor = hit(event) ? "pointer" : "default";
+
+    // The tray chip: a click (or Enter) adds the node; a drag adds it only when released on the ring.
+    trayChip.addEventListener("click", () => { if (!trayChip.dataset.dragged) addNode(); delete trayChip.dataset.dragged; });
+    trayChip.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0 || !state.next_node) return;
+      trayChip.setPointerCapture(event.pointerId);
+      drag = { kind: "tray", node: state.next_node, over: false, x0: event.clientX, y0: event.clientY, moved: false };
     });
+    trayChip.addEventListener("pointermove", (event) => {
+      if (!drag || drag.kind !== "tray") return;
+      if (!drag.moved && Math.hypot(event.clientX - drag.x0, event.clientY - drag.y0) < 6) return;
+      if (!drag.moved) {
+        drag.moved = true;
+        stage.classList.add("hr-dragging");
+        ghost.textContent = "+ " + drag.node;
+        ghost.hidden = false;
+        say("Dragging node " + drag.node + ": release it on the ring to add it.");
+      }
+      ghost.style.left = event.clientX + "px";
+      ghost.style.top = event.clientY + "px";
+      const rect = canvas.getBoundingClientRect();
+      const inside = event.clientX >= rect.left && event.clientX <= rect.right &&
+        event.clientY >= rect.top && event.clientY <= rect.bottom;
+      drag.over = inside && polar(event).off <= ON_RING;
+      ghost.classList.toggle("hr-ghost-ok", drag.over);
+      draw(1);
+    });
+    trayChip.addEventListener("pointerup", () => {
+      if (!drag || drag.kind !== "tray") return;
+      const { node, over, moved } = drag;
+      cancelDrag();
+      if (!moved) return; // a plain click: the click handler adds
+      trayChip.dataset.dragged = "yes";
+      if (over) addNode(node);
+      else say("Released off the ring: node " + node + " was not added.");
+    });
+
+    // Client coordinates of `name`'s first tick, for tests that drag it.
+    stage.hrTickAt = (name) => {
+      const index = state.nodes.findIndex((n) => n.name === name);
+      const point = state.points.find(([, node]) => node === index);
+      if (!point) return null;
+      const rect = canvas.getBoundingClientRect();
+      const angle = point[0] * TAU - Math.PI / 2;
+      const r = ringRadius(rect.width) - 14;
+      return { x: rect.left + rect.width / 2 + Math.cos(angle) * r, y: rect.top + rect.height / 2 + Math.sin(angle) * r, fraction: point[0] };
+    };
 
     function measureSpeed() {
       wasm.call({ cmd: "lookup_many", count: 1000 }); // warm up
@@ -338,6 +495,10 @@
       zipfInput.disabled = distribution !== "zipf";
       zipfOut.textContent = zipfS.toFixed(1);
       addButton.disabled = state.nodes.length >= 26;
+      trayChip.disabled = !state.next_node;
+      trayChip.textContent = state.next_node ? "+ " + state.next_node : "tray empty";
+      trayChip.setAttribute("aria-label", state.next_node
+        ? "Node " + state.next_node + ": press to add it, or drag it onto the ring" : "No free node names left");
       meltButton.textContent = state.hot_key ? "Melt again" : "Melt a shard";
       coolButton.disabled = !state.hot_key;
 
@@ -353,23 +514,34 @@
       const scale = Math.max(state.node_capacity, ...state.nodes.map((n) => n.requests)) * 1.05;
       bars.replaceChildren();
       bars.style.setProperty("--hr-capacity", (state.node_capacity / scale * 100).toFixed(2) + "%");
+      const ring = state.scheme === "ring";
       for (const node of state.nodes) {
         const row = el("li", { class: "hr-bar-row" });
-        const remove = el("button", {
-          type: "button", class: "dsip-btn hr-node", "data-role": "remove-" + node.name,
-          "aria-label": "Remove node " + node.name, title: "Remove node " + node.name,
+        const color = nodeColor(node.name, dark);
+        const chip = el("button", {
+          type: "button", class: "dsip-btn hr-node", "data-role": "node-" + node.name, "data-node": node.name,
+          "aria-label": "Node " + node.name + (ring ? ": arrow keys turn its tokens, Delete removes it" : ": Delete removes it"),
+          title: ring ? "← → turn its tokens · Delete removes it" : "Delete removes it",
         }, node.name);
-        remove.style.setProperty("--hr-node", nodeColor(node.name, dark));
-        remove.addEventListener("click", () => removeNode(node.name));
+        chip.style.setProperty("--hr-node", color);
+        chip.addEventListener("click", () => say("Node " + node.name + ": " + (ring
+          ? "← and → turn its tokens (Shift for bigger steps); Delete, or the ✕ button, removes it."
+          : "Delete, or the ✕ button, removes it.")));
         const track = el("div", { class: "hr-track" });
         const bar = el("div", { class: "hr-bar" });
         bar.style.width = (node.requests / scale * 100).toFixed(2) + "%";
-        bar.style.background = nodeColor(node.name, dark);
+        bar.style.background = color;
         if (node.requests > state.node_capacity) row.classList.add("hr-over");
         track.append(bar);
         const value = el("span", { class: "hr-value" },
           count(node.requests) + " req · " + count(node.keys) + " keys");
-        row.append(remove, track, value);
+        const remove = el("button", {
+          type: "button", class: "dsip-btn hr-remove", "data-role": "remove-" + node.name,
+          "aria-label": "Remove node " + node.name, title: "Remove node " + node.name,
+        }, "✕");
+        remove.disabled = state.nodes.length <= 1;
+        remove.addEventListener("click", () => removeNode(node.name, false));
+        row.append(chip, track, value, remove);
         bars.append(row);
       }
 
@@ -462,8 +634,9 @@
       // The nodes' points (ring mode only): short ticks just inside the keys, one path per node.
       if (state.points.length) {
         const perNode = colors.map(() => new Path2D());
+        const dragged = drag && drag.kind === "tick" ? state.nodes.findIndex((n) => n.name === drag.node) : -1;
         for (const [position, node] of state.points) {
-          const angle = position * TAU - Math.PI / 2;
+          const angle = (position + (node === dragged ? drag.turn : 0)) * TAU - Math.PI / 2;
           const c = Math.cos(angle);
           const s = Math.sin(angle);
           perNode[node].moveTo(cx + c * (radius - 20), cy + s * (radius - 20));
@@ -491,7 +664,7 @@
       }
       ctx.globalAlpha = 1;
 
-      // The hub: what scheme this is, and the add affordance.
+      // The hub: what scheme this is, and the add affordance; during a drag, what a release does.
       ctx.fillStyle = theme.fg;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
@@ -499,7 +672,37 @@
       ctx.fillText(schemeName(), cx, cy - 10);
       ctx.font = "12px system-ui, sans-serif";
       ctx.fillStyle = theme.links;
-      ctx.fillText("click here: add a node", cx, cy + 12);
+      ctx.fillText(drag ? "" : "click here: add a node", cx, cy + 12);
+      if (drag) paintDropZone(ctx, cx, cy, radius);
+    }
+
+    // While dragging: the ring band that accepts a drop, and a label saying what a release does, so a
+    // release is never a surprise. Off the ring, the band turns red and says "Release to remove".
+    function paintDropZone(ctx, cx, cy, radius) {
+      let label = null;
+      let color = theme.links;
+      if (drag.kind === "tick") {
+        if (drag.off) {
+          color = theme.danger;
+          label = "Release to remove " + drag.node;
+        } else {
+          label = "Release to turn " + drag.node + "'s tokens " + Math.abs(Math.round(drag.turn * 360)) + "°";
+        }
+      } else if (drag.kind === "tray" && drag.moved) {
+        label = drag.over ? "Release to add " + drag.node : "Drop on the ring to add " + drag.node;
+      }
+      if (!label) return;
+      ctx.save();
+      ctx.globalAlpha = drag.kind === "tick" && drag.off ? 0.22 : 0.12;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = ON_RING * 2;
+      ctx.beginPath();
+      ctx.arc(cx, cy, radius, 0, TAU);
+      ctx.stroke();
+      ctx.restore();
+      ctx.fillStyle = drag.kind === "tick" && drag.off ? theme.danger : theme.fg;
+      ctx.font = "600 13px system-ui, sans-serif";
+      ctx.fillText(label, cx, cy + 14);
     }
 
     // The keys that moved, lifted off the ring; old owner's colour first, the new one's after.
