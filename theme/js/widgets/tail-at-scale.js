@@ -12,7 +12,7 @@
 //
 // Test hooks: controls carry data-role (fanout, fanout-preset-<n>, slow-percent, slow-ms, hedge,
 // hedge-quantile, servers, utilization, announce, figure-<name>). The stage carries
-// data-request-p99, data-leaf-p99, data-hedged-p99, data-extra-load, data-p-slow (fanout) and
+// data-leaves, data-request-p50, data-request-p99, data-leaf-p50, data-leaf-p99, data-hedged-p99, data-extra-load, data-p-slow (fanout) and
 // data-knee, data-p-wait, data-wait (queue), and data-calls-per-second (simulated leaf calls per
 // second of wall time, measured in this browser).
 (function () {
@@ -127,6 +127,9 @@
       calls += reply.calls;
       if (spent > 0) stage.dataset.callsPerSecond = String(Math.round(calls / (spent / 1000)));
       stage.dataset.requestP99 = String(reply.request.p99);
+      stage.dataset.requestP50 = String(reply.request.p50);
+      stage.dataset.leafP50 = String(reply.leaf.p50);
+      stage.dataset.leaves = String(request.leaves);
       stage.dataset.leafP99 = String(reply.leaf.p99);
       stage.dataset.pSlow = String(reply.p_slow);
       if (reply.hedged_request) {
