@@ -149,7 +149,8 @@ test("keyboard only, coal: H, ] and [ in the figure; arrows on a slider never tu
     await page.keyboard.press("[");
     await leavesAre(page, stage, 2);
     await page.keyboard.press("h");
-    assert.equal(await control(figure, "hedge").getAttribute("aria-pressed"), "true");
+    await page.waitForFunction((node) => node.getAttribute("aria-pressed") === "true",
+      await control(figure, "hedge").elementHandle(), { timeout: 5000 });
     // Tab to the fan-out slider and move it with the arrow keys.
     const slider = control(figure, "fanout");
     for (let i = 0; i < 30 && !(await slider.evaluate((node) => node === document.activeElement)); i++) {
@@ -166,7 +167,7 @@ test("keyboard only, coal: H, ] and [ in the figure; arrows on a slider never tu
       await page.keyboard.press("Tab");
     }
     await page.keyboard.press("Enter");
-    assert.equal(await hedge.getAttribute("aria-pressed"), "false");
+    await page.waitForFunction((node) => node.getAttribute("aria-pressed") === "false", await hedge.elementHandle(), { timeout: 5000 });
     assert.equal(page.url(), url, "no key reached mdBook's chapter navigation");
     assert.deepEqual(consoleErrors(), []);
   } finally {
