@@ -71,7 +71,8 @@ test("mouse: a 5 s dip collapses it for good; load shedding brings it back", asy
     assert.equal(await control(figure, "retries").inputValue(), "3");
     await control(figure, "trigger").click(); // a 5 s dip to 30%, and play
     assert.equal(await control(figure, "play").getAttribute("aria-pressed"), "true");
-    assert.match(await announced(figure), /Trigger at t=\d+(\.\d)? s: capacity at 30% for 5 s/);
+    // At 60× on a busy machine the collapse can be announced before this line reads the status.
+    assert.match(await announced(figure), /Trigger at t=\d+(\.\d)? s: capacity at 30% for 5 s|^Collapsed at t=/);
 
     await collapsedIs(page, "yes");
     const collapsed = await status(stage);
@@ -84,7 +85,7 @@ test("mouse: a 5 s dip collapses it for good; load shedding brings it back", asy
     // 30 more simulated seconds after the trigger ended: still collapsed.
     await until(page, start + 5 + 30);
     assert.equal((await status(stage)).collapsed, "yes", "it stays collapsed long after the trigger");
-    assert.match(await control(figure, "figure-goodput").innerText(), /^\d%$/, "goodput is a few percent at most");
+    assert.match(await control(figure, "figure-goodput").innerText(), /^\d% \(last 2 s\)$/, "goodput is a few percent at most");
 
     await control(figure, "defense-load_shedding").click();
     assert.equal(await control(figure, "defense-load_shedding").getAttribute("aria-pressed"), "true");

@@ -493,8 +493,8 @@
         ctx.moveTo(x(mark.t), top);
         ctx.lineTo(x(mark.t), bottom);
         ctx.stroke();
-        ctx.textAlign = "left";
-        ctx.fillText(mark.label, x(mark.t) + 4, bottom - 4 - 14 * (i % 3)); // staggered, so close marks stay legible
+        // Staggered, so close marks stay legible; flipped to the left of the line near the right edge.
+        label(ctx, mark.label, x(mark.t), bottom - 4 - 14 * (i % 3), right);
       });
       ctx.setLineDash([]);
 
@@ -502,15 +502,21 @@
       ctx.textBaseline = "top";
       ctx.font = "600 11px system-ui, sans-serif";
       for (const episode of episodes) {
-        marker(ctx, x(episode.tipped_at), top, bottom, palette.tip, "tipped at " + secondsText(episode.tipped_at) + " s");
+        marker(ctx, x(episode.tipped_at), top, bottom, palette.tip, "tipped at " + secondsText(episode.tipped_at) + " s", 0, right);
         if (episode.recovered_at !== null) {
-          marker(ctx, x(episode.recovered_at), top, bottom, palette.goodput, "recovered " + secondsText(episode.recovered_at) + " s", 16);
+          marker(ctx, x(episode.recovered_at), top, bottom, palette.goodput, "recovered " + secondsText(episode.recovered_at) + " s", 16, right);
         }
       }
       ctx.restore();
     }
 
-    function marker(ctx, px, top, bottom, color, label, below = 0) {
+    function label(ctx, text, px, py, limit) {
+      const fits = px + 4 + ctx.measureText(text).width <= limit;
+      ctx.textAlign = fits ? "left" : "right";
+      ctx.fillText(text, fits ? px + 4 : px - 4, py);
+    }
+
+    function marker(ctx, px, top, bottom, color, text, below, limit) {
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
       ctx.lineWidth = 2;
@@ -518,8 +524,7 @@
       ctx.moveTo(px, top);
       ctx.lineTo(px, bottom);
       ctx.stroke();
-      ctx.textAlign = "left";
-      ctx.fillText(label, px + 4, top + 2 + below);
+      label(ctx, text, px, top + 2 + below, limit);
     }
 
     function niceCeiling(value) {
