@@ -22,6 +22,7 @@
 //!                                                 no  → Rate-limit, then redesign the key
 //! ```
 
+use crate::measure::thousands;
 use std::fmt;
 
 /// A key is a single-key problem once it alone uses this share of one node's capacity, and a
@@ -307,7 +308,11 @@ pub fn triage(profile: &HotKeyProfile) -> Triage {
     if ask(
         "Are its reads hot?",
         reads_hot,
-        format!("{:.0} reads/s, {}", reads, of_node(reads)),
+        format!(
+            "{} reads/s, {}",
+            thousands(reads.round() as u64),
+            of_node(reads)
+        ),
     ) {
         let mut left = reads;
         if ask(
@@ -317,9 +322,9 @@ pub fn triage(profile: &HotKeyProfile) -> Triage {
                 let in_flight = reads * profile.fetch_latency;
                 left = coalesced_rate(reads, profile.fetch_latency);
                 format!(
-                    "{in_flight:.0} in flight per {:.0} ms fetch, so {:.0} fetches/s, {}",
+                    "{in_flight:.0} in flight per {:.0} ms fetch, so {} fetches/s, {}",
                     profile.fetch_latency * 1000.0,
-                    left,
+                    thousands(left.round() as u64),
                     of_node(left)
                 )
             } else {
@@ -368,7 +373,11 @@ pub fn triage(profile: &HotKeyProfile) -> Triage {
     if ask(
         "Are its writes hot?",
         writes_hot,
-        format!("{:.0} writes/s, {}", writes, of_node(writes)),
+        format!(
+            "{} writes/s, {}",
+            thousands(writes.round() as u64),
+            of_node(writes)
+        ),
     ) {
         if ask(
             "Do the writes commute (counters, appends, set adds)?",

@@ -22,7 +22,7 @@
 // Test hooks: buttons and figures carry data-role (add-node, tray-node, node-<name>, remove-<name>,
 // scheme-ring, scheme-mod-n, scheme-rendezvous, vnodes, dist-uniform, dist-zipf, zipf-s, shape, melt,
 // cool, measure-speed, skew, moved, triage, announce); the moved figure also has data-moved (a number).
-// stage.hrTickAt(name) gives the client coordinates of that node's first tick.
+// stage.hrTickAt(name, near) gives the client coordinates of that node's first tick (or nearest `near`).
 (function () {
   "use strict";
 
@@ -443,10 +443,13 @@
       else say("Released off the ring: node " + node + " was not added.");
     });
 
-    // Client coordinates of `name`'s first tick, for tests that drag it.
-    stage.hrTickAt = (name) => {
+    // Client coordinates of `name`'s first tick (or its tick nearest the fraction `near`), for tests
+    // that drag it.
+    stage.hrTickAt = (name, near) => {
       const index = state.nodes.findIndex((n) => n.name === name);
-      const point = state.points.find(([, node]) => node === index);
+      const mine = state.points.filter(([, node]) => node === index);
+      const gap = (p) => Math.min(Math.abs(p[0] - near), 1 - Math.abs(p[0] - near));
+      const point = near === undefined ? mine[0] : mine.reduce((a, b) => (gap(b) < gap(a) ? b : a), mine[0]);
       if (!point) return null;
       const rect = canvas.getBoundingClientRect();
       const angle = point[0] * TAU - Math.PI / 2;
@@ -693,12 +696,27 @@
       }
       if (!label) return;
       ctx.save();
-      ctx.globalAlpha = drag.kind === "tick" && drag.off ? 0.22 : 0.12;
-      ctx.strokeStyle = color;
-      ctx.lineWidth = ON_RING * 2;
-      ctx.beginPath();
-      ctx.arc(cx, cy, radius, 0, TAU);
-      ctx.stroke();
+      if (drag.kind === "tick" && drag.off) {
+        // The remove zone is everywhere off the ring: the disc inside it, and past the canvas edge.
+        ctx.globalAlpha = 0.16;
+        ctx.fillStyle = color;
+        ctx.beginPath();
+        ctx.arc(cx, cy, radius - ON_RING, 0, TAU);
+        ctx.fill();
+        ctx.globalAlpha = 0.8;
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 3;
+        ctx.setLineDash([6, 4]);
+        ctx.strokeRect(1.5, 1.5, cx * 2 - 3, cy * 2 - 3);
+      } else {
+        // The ring band: a release here moves or adds.
+        ctx.globalAlpha = 0.12;
+        ctx.strokeStyle = color;
+        ctx.lineWidth = ON_RING * 2;
+        ctx.beginPath();
+        ctx.arc(cx, cy, radius, 0, TAU);
+        ctx.stroke();
+      }
       ctx.restore();
       ctx.fillStyle = drag.kind === "tick" && drag.off ? theme.danger : theme.fg;
       ctx.font = "600 13px system-ui, sans-serif";
