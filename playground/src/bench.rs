@@ -129,6 +129,8 @@ pub struct Crowd {
     pub slowest: Duration,
     /// Whether a fresh snippet ran correctly right after.
     pub healthy_after: bool,
+    /// The admission rule's estimate of one compile-and-run when the crowd arrived.
+    pub estimate: Duration,
 }
 
 impl Crowd {
@@ -311,8 +313,9 @@ impl fmt::Display for BenchReport {
         for crowd in &self.crowds {
             writeln!(
                 f,
-                "  crowd: {} distinct edited snippets at once: {} ran with their output, {} busy, {} errors, slowest {:.0} ms, healthy after: {}",
+                "  crowd: {} distinct edited snippets at once (estimate {} ms a run): {} ran with their output, {} busy, {} errors, slowest {:.0} ms, healthy after: {}",
                 crowd.size,
+                crowd.estimate.as_millis(),
                 crowd.ran,
                 crowd.busy,
                 crowd.errors,
@@ -405,8 +408,10 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
     let mut crowds = Vec::new();
     for (round, &(size, must_run)) in options.crowds.iter().enumerate() {
         wait_until_idle(&playground).await;
+        let estimate = Duration::from_millis(playground.health().mean_run_ms);
         let mut result = crowd(&client, &url, &uses, size, round).await;
         result.must_run = must_run;
+        result.estimate = estimate;
         let check = snippet(&uses, &format!("after crowd {round}"));
         result.healthy_after = answers(&client, &url, &check, "after crowd").await;
         crowds.push(result);
