@@ -302,6 +302,10 @@ fn the_framework_tables_rows() {
     close(leaf_quantile_behind(0.99, 40), 0.99975, 0.000005);
     // Little's law examples: 2,000/s × 150 ms = 300 in flight; 5,000 queued at 1,000/s = 5 s.
     close(2000.0 * 0.150, 300.0, 1e-9);
-    close(MMc::new(2000.0, 150.0, 400).mean_in_system(), 300.0 + 2000.0 * MMc::new(2000.0, 150.0, 400).mean_wait_ms() / 1000.0, 1e-9);
+    close(
+        MMc::new(2000.0, 150.0, 400).mean_in_system(),
+        300.0 + 2000.0 * MMc::new(2000.0, 150.0, 400).mean_wait_ms() / 1000.0,
+        1e-9,
+    );
     close(5000.0 / 1000.0, 5.0, 1e-12);
 }
