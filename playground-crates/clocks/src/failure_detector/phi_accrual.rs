@@ -43,6 +43,9 @@ pub enum Model {
 #[derive(Debug, Clone)]
 pub struct PhiAccrual {
     threshold: f64,
+    /// How many standard deviations past the mean the normal model's φ reaches the threshold:
+    /// φ depends on the silence only through y = (t − μ − pause)/σ, so this is found once.
+    threshold_y: f64,
     model: Model,
     min_std_dev_ms: f64,
     window: InterArrivalWindow,
@@ -115,6 +118,7 @@ impl PhiAccrual {
         samples.push(expected_interval_ms + quarter);
         Self {
             threshold,
+            threshold_y: normal_crossing(threshold),
             model,
             min_std_dev_ms: (expected_interval_ms as f64 / 10.0).max(1.0),
             window: samples,
@@ -206,33 +210,46 @@ impl FailureDetector for PhiAccrual {
         self.last_heartbeat_ms = Some(now_ms);
     }
 
+    /// φ ≥ threshold, decided without a logarithm: φ only rises with silence, so the peer is
+    /// suspected exactly when the silence has reached [`FailureDetector::detection_bound_ms`].
+    /// A monitor asks this every few milliseconds; the bound changes only on a heartbeat.
     fn suspect(&self, now_ms: u64) -> bool {
-        self.phi(now_ms) >= self.threshold
+        match self.last_heartbeat_ms {
+            Some(last) => now_ms.saturating_sub(last) >= self.detection_bound_ms(),
+            None => false,
+        }
     }
 
-    /// The shortest silence at which φ reaches the threshold, found by bisection (φ only rises with
-    /// silence, so the first crossing is the only one).
+    /// The shortest whole-millisecond silence at which φ reaches the threshold, in closed form:
+    /// t = μ + pause + y*·σ for the normal model (y* is where the normal tail's φ equals the
+    /// threshold), t = threshold · μ · ln 10 for the exponential one.
     fn detection_bound_ms(&self) -> u64 {
-        let reaches = |silence: u64| self.phi_after_silence(silence) >= self.threshold;
-        let mut high = 1;
-        while !reaches(high) {
-            high *= 2;
-        }
-        let mut low = 0;
-        while low + 1 < high {
-            let middle = low + (high - low) / 2;
-            if reaches(middle) {
-                high = middle;
-            } else {
-                low = middle;
+        let mean = self.window.mean().max(1.0);
+        let silence = match self.model {
+            Model::Exponential => self.threshold * mean * std::f64::consts::LN_10,
+            Model::Normal {
+                acceptable_pause_ms,
+            } => {
+                let std_dev = self.window.std_dev().max(self.min_std_dev_ms);
+                mean + acceptable_pause_ms as f64 + self.threshold_y * std_dev
             }
-        }
-        if reaches(low) {
-            low
+        };
+        silence.max(0.0).ceil() as u64
+    }
+}
+
+/// The y at which [`phi_normal`] equals `threshold`, by bisection (φ rises with y).
+fn normal_crossing(threshold: f64) -> f64 {
+    let (mut low, mut high) = (-40.0, 40.0);
+    for _ in 0..200 {
+        let middle = (low + high) / 2.0;
+        if phi_normal(middle) < threshold {
+            low = middle;
         } else {
-            high
+            high = middle;
         }
     }
+    high
 }
 
 #[cfg(test)]
@@ -375,6 +392,30 @@ mod tests {
             let bound = detector.detection_bound_ms();
             assert!(!detector.suspect(last + bound - 1));
             assert!(detector.suspect(last + bound));
+        }
+    }
+
+    /// The closed-form bound `suspect` uses agrees with φ itself at every millisecond.
+    #[test]
+    fn suspect_is_phi_reaching_the_threshold() {
+        for mut detector in [
+            PhiAccrual::new(8.0, 100, 100),
+            PhiAccrual::akka(12.0, 100, 100, 150),
+            PhiAccrual::cassandra(8.0, 100, 100),
+        ] {
+            for i in 1..=100u64 {
+                detector.heartbeat(i * 100 + (i * 37) % 23);
+            }
+            let last = 100 * 100 + (100 * 37) % 23;
+            for silence in 0..3_000 {
+                let phi = detector.phi(last + silence);
+                if (phi - detector.threshold()).abs() > 1e-9 {
+                    assert_eq!(
+                        detector.suspect(last + silence),
+                        phi >= detector.threshold()
+                    );
+                }
+            }
         }
     }
 
