@@ -53,6 +53,22 @@ impl Precomputer {
     }
 }
 
+/// A hash of every companion rlib the playground links snippets against (its bytes, so a rebuild
+/// that changed nothing keeps the cache).
+fn crates_fingerprint(playground: &Playground) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut crates = playground.config().crates.clone();
+    crates.sort_by(|a, b| a.lib.cmp(&b.lib));
+    for krate in &crates {
+        krate.lib.hash(&mut hasher);
+        std::fs::read(&krate.rlib)
+            .unwrap_or_default()
+            .hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
 fn run(
     runtime: &tokio::runtime::Runtime,
     playground: &Playground,
@@ -61,9 +77,16 @@ fn run(
 ) -> Result<Summary> {
     let requests = book_snippets(site)?;
     let cache_file = scratch_dir(root).join("precomputed.json");
+    // A result is only as current as the companion crates it was linked against: after a crate
+    // changes (a seed, a default), every cached result is stale, and an output block checked
+    // against a stale result would pass while the page lies.
+    let crates_file = scratch_dir(root).join("precomputed.crates");
+    let crates_now = crates_fingerprint(playground);
+    let crates_then = std::fs::read_to_string(&crates_file).unwrap_or_default();
     let mut known = Precomputed::load(&cache_file)
         .ok()
         .filter(|cached| cached.toolchain == playground.toolchain_version())
+        .filter(|_| crates_then.trim() == crates_now)
         .unwrap_or_default();
     let missing: Vec<_> = requests
         .iter()
@@ -81,6 +104,7 @@ fn run(
     };
     std::fs::create_dir_all(scratch_dir(root))?;
     std::fs::write(&cache_file, serde_json::to_vec(&merged)?)?;
+    std::fs::write(&crates_file, &crates_now)?;
     let server = std::env::var(SERVER_URL_ENV)
         .ok()
         .filter(|url| !url.is_empty());
