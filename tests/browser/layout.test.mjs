@@ -57,6 +57,8 @@ for (const width of WIDTHS) {
         await widgetsMounted(opened.page);
         // Open every check-yourself answer: an answer's table must fit too.
         await opened.page.$$eval(".dsip-check details", (all) => all.forEach((d) => (d.open = true)));
+        // Measure the settled layout, not a marker halfway through its opening rotation.
+        await opened.page.addStyleTag({ content: "*, *::before, *::after { transition: none !important; animation: none !important; }" });
         for (const problem of await opened.page.evaluate(overflowingElements)) {
           problems.push(`${path}: ${problem}`);
         }

@@ -46,11 +46,19 @@
     repairOutline();
   }
 
+  // mdBook builds the outline after the page's own scripts run, sometimes after `load`: repair it
+  // whenever the sidebar gains nodes (the sidebar only, so animating widgets cost nothing).
+  function watchOutline() {
+    const sidebar = document.getElementById("mdbook-sidebar") || document.querySelector(".sidebar");
+    if (sidebar) new MutationObserver(repairOutline).observe(sidebar, { childList: true, subtree: true });
+  }
+
   let pending = 0;
   window.addEventListener("resize", () => {
     clearTimeout(pending);
     pending = setTimeout(focusableScrollers, 150);
   });
+  watchOutline();
   if (document.readyState === "complete") {
     repair();
   } else {
