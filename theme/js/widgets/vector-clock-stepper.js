@@ -383,7 +383,8 @@
     function textBox(x, baseline, text, size, anchor) {
       const width = text.length * size * 0.6;
       const left = anchor === "middle" ? x - width / 2 : x;
-      return { left: left - 2, right: left + width + 2, top: baseline - size, bottom: baseline + 3 };
+      // 6 px of margin, so a label never reads as part of an event's name ("b2m1").
+      return { left: left - 6, right: left + width + 6, top: baseline - size - 2, bottom: baseline + 4 };
     }
 
     function eventBoxes() {
