@@ -37,6 +37,7 @@ fn strict() -> Arc<Playground> {
 
 #[tokio::test]
 async fn host_files_are_invisible_at_compile_time() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let resp = pg
         .evaluate(common::req(
@@ -58,6 +59,7 @@ async fn host_files_are_invisible_at_compile_time() {
 
 #[tokio::test]
 async fn only_the_dependency_rlibs_are_visible_at_compile_time() {
+    let _one_at_a_time = common::serial().await;
     // The companion crates' dependencies are shown at /crates/deps0, read-only; the folders they
     // came from, and everything else cargo built beside them, are not there at all.
     let pg = common::playground();
@@ -112,6 +114,7 @@ async fn only_the_dependency_rlibs_are_visible_at_compile_time() {
 
 #[tokio::test]
 async fn host_files_are_invisible_at_run_time() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
     let code = format!(
@@ -143,6 +146,7 @@ async fn host_files_are_invisible_at_run_time() {
 
 #[tokio::test]
 async fn loopback_and_network_are_unreachable() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -178,6 +182,7 @@ fn main() {{
 
 #[tokio::test]
 async fn fork_bomb_hits_the_process_limit() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     // Flat and bounded: at most 500 children, each sleeping at most 20 s (the wall limit ends it
     // first). Without a shell in the sandbox the program re-executes itself.
@@ -211,6 +216,7 @@ fn main() {
 
 #[tokio::test]
 async fn thread_bomb_hits_the_process_limit() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let code = r#"fn main() {
     let mut handles = Vec::new();
@@ -233,6 +239,7 @@ async fn thread_bomb_hits_the_process_limit() {
 
 #[tokio::test]
 async fn memory_bomb_hits_the_memory_limit() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     // Bounded at 2 GiB even if nothing stopped it; the limit is 512 MiB.
     let code = r#"fn main() {
@@ -256,6 +263,7 @@ async fn memory_bomb_hits_the_memory_limit() {
 
 #[tokio::test]
 async fn infinite_loop_is_stopped() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     // Ends by itself after 60 s; the limits stop it after 2 s.
     let code = r#"fn main() {
@@ -282,6 +290,7 @@ async fn infinite_loop_is_stopped() {
 
 #[tokio::test]
 async fn sleeping_program_hits_the_wall_clock_limit() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let code = "fn main() { std::thread::sleep(std::time::Duration::from_secs(30)); }";
     let resp = pg.evaluate(common::req(code)).await;
@@ -294,6 +303,7 @@ async fn sleeping_program_hits_the_wall_clock_limit() {
 
 #[tokio::test]
 async fn output_flood_is_cut_at_the_cap() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     // Bounded at 100 MB.
     let code = r#"use std::io::Write;
@@ -316,6 +326,7 @@ fn main() {
 
 #[tokio::test]
 async fn big_files_hit_the_file_size_limit() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let code = r#"use std::io::Write;
 fn main() {
@@ -336,6 +347,7 @@ fn main() {
 
 #[tokio::test]
 async fn writes_outside_the_temp_dir_fail() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let host_dir = tempfile::tempdir().unwrap();
     let marker = host_dir.path().join("marker");
@@ -363,6 +375,7 @@ async fn writes_outside_the_temp_dir_fail() {
 
 #[tokio::test]
 async fn there_is_no_shell_to_spawn() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let code = r#"use std::process::Command;
 fn main() {
@@ -381,6 +394,7 @@ fn main() {
 
 #[tokio::test]
 async fn no_process_outlives_its_request() {
+    let _one_at_a_time = common::serial().await;
     let pg = common::playground();
     let token = format!("dsip-daemon-{}", std::process::id());
     // The child starts a new session (leaving bwrap's), and keeps running after main returns.
@@ -418,6 +432,7 @@ fn main() {{
 
 #[tokio::test]
 async fn compile_time_bombs_hit_the_compile_limits() {
+    let _one_at_a_time = common::serial().await;
     let pg = strict();
     // Const evaluation that would run for hours; rustc's own guard is a lint, allowed here.
     let endless_const = r#"#![allow(long_running_const_eval)]

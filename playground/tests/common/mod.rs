@@ -137,6 +137,15 @@ pub fn config() -> Config {
     config
 }
 
+/// Runs the calling test alone among those that take it. The attack tests measure limits in wall
+/// time: a memory bomb that must fault in 512 MiB within the 2 s run limit, next to a fork bomb and a
+/// thread bomb on the same two cores, can hit the clock before the memory limit. One at a time, each
+/// limit is the one its test means to hit (a test that panics releases the lock as it unwinds).
+pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    SERIAL.lock().await
+}
+
 /// One playground per test binary (cgroup setup and probing happen once).
 pub fn playground() -> Arc<Playground> {
     static PG: OnceLock<Arc<Playground>> = OnceLock::new();
