@@ -90,7 +90,10 @@ fn browser(root: &Path, site_dir: &Path, browser_tests: &Path, built: site::Buil
     let live_address = live_listener.local_addr()?;
     runtime.spawn(async move { axum::serve(live_listener, live_app).await });
     let mut node = Command::new("node");
+    // One file at a time: the Run-button tests time real compiles against the playground's limits,
+    // and the page walks (layout, axe-core) running beside them on two cores push a compile past 3 s.
     node.arg("--test")
+        .arg("--test-concurrency=1")
         .args(&files)
         .current_dir(browser_tests)
         .env("BOOK_URL", format!("http://{address}/"))
