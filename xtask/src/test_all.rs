@@ -137,17 +137,42 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Names a subset of the browser test files (comma-separated parts of their names, such as
+/// `hash-ring,layout`), for working on one widget without walking every page of the book.
+const ONLY_VAR: &str = "DSIP_BROWSER_TESTS";
+
 fn test_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let only = std::env::var(ONLY_VAR)
+        .ok()
+        .filter(|names| !names.trim().is_empty());
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("could not list {}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
+        .filter(|path| chosen(path, only.as_deref()))
         .collect();
     files.sort();
     if files.is_empty() {
-        bail!("no browser tests found in {}", dir.display());
+        bail!(
+            "no browser tests found in {}{}",
+            dir.display(),
+            only.map(|names| format!(" matching {ONLY_VAR}={names}"))
+                .unwrap_or_default()
+        );
     }
     Ok(files)
+}
+
+fn chosen(path: &Path, only: Option<&str>) -> bool {
+    let Some(names) = only else { return true };
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy())
+        .unwrap_or_default();
+    names
+        .split(',')
+        .map(str::trim)
+        .any(|name| !name.is_empty() && file.contains(name))
 }
 
 fn step(name: &str) {
