@@ -7,8 +7,8 @@
 
 use crate::defenses::{Breaker, RetryTokens};
 use crate::event::{micros, CallId, Class, Micros, Request};
-use crate::rng::SplitMix64;
 use crate::scenario::Scenario;
+use sim::rng::SplitMix64;
 
 /// What the simulator must do after the client handled an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

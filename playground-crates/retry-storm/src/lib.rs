@@ -33,7 +33,6 @@ pub mod client;
 pub mod defenses;
 pub mod event;
 pub mod metrics;
-pub mod rng;
 pub mod scenario;
 pub mod server;
 pub mod sim;

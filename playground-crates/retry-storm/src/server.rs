@@ -11,8 +11,8 @@
 use std::collections::VecDeque;
 
 use crate::event::{Class, Micros, Request};
-use crate::rng::SplitMix64;
 use crate::scenario::Scenario;
+use sim::rng::SplitMix64;
 
 /// What the server did with a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

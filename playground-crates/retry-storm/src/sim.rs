@@ -8,9 +8,9 @@ use std::time::Duration;
 use crate::client::{Client, ClientAction, Failure};
 use crate::event::{micros, seconds, Class, EventKind, EventQueue, Micros, Request};
 use crate::metrics::{CollapseDetector, Episode, Histogram, Step};
-use crate::rng::SplitMix64;
 use crate::scenario::{Scenario, Trigger, TriggerKind};
 use crate::server::{Server, ServerOutput};
+use sim::rng::SplitMix64;
 
 /// Event counts, for one step or for the whole run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

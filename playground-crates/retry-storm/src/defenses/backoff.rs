@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::event::{micros, Micros};
-use crate::rng::SplitMix64;
+use sim::rng::SplitMix64;
 
 /// How much of the exponential delay is randomised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
