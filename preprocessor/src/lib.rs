@@ -27,6 +27,13 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 pub use errors::{BookErrors, DirectiveError};
 
+/// Every directive's info string, in the order CONTRIBUTING.md documents them. Tools that must tell
+/// a directive from an ordinary code block (xtask's course check, this crate's tests) ask here, so a
+/// new directive is known everywhere the day it is added.
+pub fn directive_names() -> impl Iterator<Item = &'static str> + Clone {
+    kind::Kind::ALL.into_iter().map(kind::Kind::name)
+}
+
 use kind::Kind;
 use lines::{first_line, leading_line_ending, trailing_line_ending, Lines};
 use scan::Block;

@@ -34,25 +34,23 @@ fn check_golden(name: &str) {
     );
 }
 
-/// Every golden input, by name.
-const GOLDEN: [&str; 12] = [
-    "module",
-    "framework",
-    "postmortem",
-    "ladder",
-    "when-not",
-    "viz",
-    "check",
-    "crate",
-    "curriculum",
-    "mixed",
-    "after-fence",
-    "containers",
-];
+/// Every golden input, by name: each `.md` file in `tests/golden/`.
+fn golden_inputs() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(golden_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "md"))
+        .map(|path| path.file_stem().unwrap().to_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
 
 macro_rules! golden {
     ($($test:ident => $name:literal),* $(,)?) => {
         $(#[test] fn $test() { check_golden($name); })*
+        /// The inputs that have a test of their own.
+        const TESTED: &[&str] = &[$($name),*];
     };
 }
 
@@ -76,7 +74,7 @@ golden! {
 /// with LF (git could rewrite stored CRLF), so the CRLF input is made here.
 #[test]
 fn crlf_chapters_expand_like_lf_ones() {
-    for name in GOLDEN {
+    for name in golden_inputs() {
         let source = fs::read_to_string(golden_dir().join(format!("{name}.md"))).unwrap();
         let expected = fs::read_to_string(golden_dir().join(format!("{name}.html"))).unwrap();
         let crlf = source.replace('\n', "\r\n");
@@ -108,18 +106,21 @@ fn markdown_after_a_closing_fence_stays_markdown() {
     }
 }
 
+/// Every golden input has its own named test (so a failure names the directive), and every
+/// directive has a golden input, named after it.
 #[test]
-fn every_golden_input_has_a_test() {
-    let tested = GOLDEN;
-    for entry in fs::read_dir(golden_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|extension| extension == "md") {
-            let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
-            assert!(
-                tested.contains(&stem.as_str()),
-                "{stem}.md has no golden! entry"
-            );
-        }
+fn every_directive_and_every_golden_input_has_a_test() {
+    for name in golden_inputs() {
+        assert!(
+            TESTED.contains(&name.as_str()),
+            "{name}.md has no golden! entry"
+        );
+    }
+    for name in mdbook_dsip::directive_names() {
+        assert!(
+            TESTED.contains(&name),
+            "the {name} directive has no golden input"
+        );
     }
 }
 
@@ -130,7 +131,7 @@ fn contributing_examples_all_expand() {
     let expanded = mdbook_dsip::expand(&source, Path::new("CONTRIBUTING.md"))
         .unwrap_or_else(|errors| panic!("CONTRIBUTING.md examples have errors: {errors:#?}"));
     common::assert_mdbook_accepts(&expanded);
-    for class in common::DIRECTIVES {
+    for class in mdbook_dsip::directive_names() {
         assert!(
             expanded.contains(&format!("class=\"dsip-{class}\"")),
             "CONTRIBUTING.md has no {class} example"

@@ -36,20 +36,6 @@ pub const MIN_LADDERS: usize = 2;
 /// Runnable snippets that use the module's crate a module needs.
 pub const MIN_SNIPPETS: usize = 3;
 
-/// The info strings the preprocessor expands (ARCHITECTURE.md section 1). Their TOML bodies are
-/// read for their fields and their words; every other fenced block is code and is not prose.
-const DIRECTIVES: [&str; 9] = [
-    "module",
-    "framework",
-    "postmortem",
-    "ladder",
-    "when-not",
-    "viz",
-    "check",
-    "crate",
-    "curriculum",
-];
-
 /// Directive fields that hold names, paths or settings rather than text a reader reads: their
 /// values are not counted as words. Every other string value (md fields, titles, names, the
 /// timeline's times) is counted as Markdown.
@@ -1031,7 +1017,9 @@ fn scan_markdown(markdown: &str, directives: bool) -> Scan {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let directive = match kind {
                     CodeBlockKind::Fenced(info) if directives => {
-                        DIRECTIVES.iter().copied().find(|name| *name == &*info)
+                        // The preprocessor's own list: directives' TOML is read for fields and words,
+                        // every other fenced block is code, not prose.
+                        mdbook_dsip::directive_names().find(|name| *name == &*info)
                     }
                     _ => None,
                 };

@@ -10,19 +10,6 @@ use html5ever::tokenizer::{
 };
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-/// Every directive's name, which is also its root element's class suffix (`dsip-<name>`).
-pub const DIRECTIVES: [&str; 9] = [
-    "module",
-    "framework",
-    "postmortem",
-    "ladder",
-    "when-not",
-    "viz",
-    "check",
-    "crate",
-    "curriculum",
-];
-
 const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
     "track", "wbr",
