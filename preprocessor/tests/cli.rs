@@ -23,18 +23,18 @@ fn run(content: &str, mdbook_version: &str) -> Output {
         "01-single-node-lie/index.md",
         Vec::new(),
     ));
+    run_with_input(&serde_json::to_vec(&(&ctx, &book)).unwrap())
+}
+
+/// Runs the preprocessor as mdBook does, `input` on its stdin, and waits for it.
+fn run_with_input(input: &[u8]) -> Output {
     let mut child = binary()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&serde_json::to_vec(&(&ctx, &book)).unwrap())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -108,19 +108,7 @@ fn fails_with_every_error_located() {
 
 #[test]
 fn bad_json_input_names_the_reason_and_position() {
-    let mut child = binary()
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"[{\"root\": \".\"}, nope]")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = run_with_input(b"[{\"root\": \".\"}, nope]");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("at line 1 column"), "{stderr}");
