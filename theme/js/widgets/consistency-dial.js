@@ -51,7 +51,7 @@
     stage.tabIndex = 0;
     stage.setAttribute("aria-label", "Consistency Spectrum Dial");
 
-    const hint = el("p", { class: "cd-hint" },
+    const hint = el("p", { class: "dsip-viz-hint" },
       "Keys, while focus is in this figure: [ and ] turn the read dial, { and } the write dial, P switches the partition, S the stale-follower knob.");
 
     function levelSelect(role, label, value) {
@@ -75,7 +75,7 @@
     knobs.append(partitionButton, staleButton);
 
     const scroller = el("div", { class: "cd-scroller", tabindex: "0", role: "region", "aria-label": "Timeline of the three clients' operations", "data-role": "timeline" });
-    const legend = el("ul", { class: "cd-legend", "aria-hidden": "true" });
+    const legend = el("ul", { class: "dsip-viz-legend", "aria-hidden": "true" });
     for (const [key, label] of [["write", "write"], ["read", "read"], ["failed", "timed out / unknown"], ["anomaly", "anomaly"], ["witness", "checker's witness"], ["partition", "partition"]]) {
       const item = el("li", {});
       item.append(el("span", { class: "cd-swatch cd-swatch-" + key }), document.createTextNode(label));
@@ -86,7 +86,7 @@
     const latency = el("table", { class: "cd-latency", "data-role": "latency" });
     const latencyWrap = el("div", { class: "cd-table-wrap", tabindex: "0", role: "region", "aria-label": "What the levels cost" });
     latencyWrap.append(latency);
-    const announce = el("p", { class: "cd-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
+    const announce = el("p", { class: "dsip-viz-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
     stage.append(hint, dials, knobs, scroller, legend, verdict, anomalies, latencyWrap, announce);
 
     function say(message) {

@@ -95,7 +95,7 @@
     stage.setAttribute("aria-label", "Retry storm simulator");
 
     // ---- controls ---------------------------------------------------------------------------
-    const hint = el("p", { class: "rs-hint" },
+    const hint = el("p", { class: "dsip-viz-hint" },
       "Keys, while focus is in this figure: P plays or pauses, T triggers a capacity dip, + and − change the speed.");
 
     const run = el("div", { class: "dsip-controls", role: "group", "aria-label": "Run" });
@@ -134,7 +134,7 @@
 
     // ---- plot, legend, figures --------------------------------------------------------------
     const canvas = el("canvas", { class: "rs-canvas", role: "img", "aria-label": "Offered load, goodput and queue depth over time" });
-    const legend = el("ul", { class: "rs-legend", "aria-hidden": "true" });
+    const legend = el("ul", { class: "dsip-viz-legend", "aria-hidden": "true" });
     const legendItems = [
       ["offered", "offered load"], ["goodput", "goodput"], ["throughput", "server throughput"],
       ["neighbor", "neighbour goodput"], ["queue", "queue depth (right axis)"], ["trigger", "trigger"], ["tip", "tipping point"],
@@ -147,7 +147,7 @@
       item.append(swatch, document.createTextNode(label));
       legend.append(item);
     }
-    const figures = el("dl", { class: "rs-figures", "data-role": "figures" });
+    const figures = el("dl", { class: "dsip-viz-figures", "data-role": "figures" });
     const figure = {};
     for (const [key, label] of [
       ["time", "Simulated time"], ["goodput", "Goodput / offered"], ["retries", "Retries"],
@@ -156,7 +156,7 @@
       figure[key] = el("dd", { "data-role": "figure-" + key });
       figures.append(el("dt", {}, label), figure[key]);
     }
-    const announce = el("p", { class: "rs-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
+    const announce = el("p", { class: "dsip-viz-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
     // The plot sits right under Play and Trigger, with the defences just below it, so on a phone the
     // reader sees the collapse they trigger and the recovery they switch on; the knobs come last.
     stage.append(hint, run, disturb, canvas, defenses, announce, legend, figures, knobs);

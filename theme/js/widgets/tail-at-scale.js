@@ -47,7 +47,7 @@
   }
 
   function figures(pairs) {
-    const list = el("dl", { class: "tas-figures" });
+    const list = el("dl", { class: "dsip-viz-figures" });
     const dd = {};
     for (const [key, label] of pairs) {
       dd[key] = el("dd", { "data-role": "figure-" + key });
@@ -75,7 +75,7 @@
 
   // ---- the fan-out panel --------------------------------------------------------------------
   function mountFanout(stage, wasm, params) {
-    const hint = el("p", { class: "tas-hint" },
+    const hint = el("p", { class: "dsip-viz-hint" },
       "Keys, while focus is in this figure: H switches hedging, [ and ] halve and double the fan-out.");
     const presets = el("div", { class: "dsip-controls", role: "group", "aria-label": "Fan-out presets" });
     presets.append(el("span", { class: "tas-group-label" }, "Fan-out:"));
@@ -103,7 +103,7 @@
       ["leaf-p99", "Leaf p99"], ["request-p99", "Request p99"],
       ["hedged-p99", "Hedged request p99"], ["extra-load", "Extra requests from hedging"],
     ]);
-    const announce = el("p", { class: "tas-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
+    const announce = el("p", { class: "dsip-viz-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
     stage.append(hint, presets, knobs, hedging, chart, list, announce);
 
     let on = Boolean(params.hedge);
@@ -203,7 +203,7 @@
 
   // ---- the queue panel ----------------------------------------------------------------------
   function mountQueue(stage, wasm, params) {
-    const hint = el("p", { class: "tas-hint" },
+    const hint = el("p", { class: "dsip-viz-hint" },
       "Keys, while focus is in this figure: + and − change the utilisation by 5 points, K jumps to the knee.");
     const knobs = el("div", { class: "dsip-controls tas-knobs", role: "group", "aria-label": "Queue" });
     const servers = el("select", { "data-role": "servers", "aria-label": "Servers" });
@@ -216,7 +216,7 @@
       ["knee", "Knee (least response time per unit of load)"], ["p-wait", "P(wait) — Erlang C"],
       ["wait", "Mean wait"], ["p99-wait", "p99 wait (service time 10 ms)"],
     ]);
-    const announce = el("p", { class: "tas-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
+    const announce = el("p", { class: "dsip-viz-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
     stage.append(hint, knobs, chart, list, announce);
     let knee = 0.5;
 
