@@ -4,7 +4,7 @@
 //!
 //! | `cmd` | fields | reply |
 //! |---|---|---|
-//! | `run` | `mode` (`"sync"`, `"semi-sync"`, `"async"`), `fencing` (bool), `seed`, `until_ms`, `events`: `[{"at_ms", "kind": "fail-leader" \| "partition-follower" \| "heal"}]` | `{lag: [{at_ms, follower, entries, ms}], acked, lost, divergent, unknown, linearizable, final_leader, promotions, trilemma, p50_ms, p99_ms}` |
+//! | `run` | `mode` (`"sync"`, `"semi-sync"`, `"async"`), `fencing` (bool), `seed`, `until_ms`, `events`: `[{"at_ms", "kind": "fail-leader" \| "partition-follower" \| "heal"}]` | `{lag: [{at_ms, follower, entries, ms}], acked, lost, divergent, unknown, final_leader, promotions, trilemma, p50_ms, p99_ms}` |
 
 use serde_json::{json, Value};
 
@@ -79,8 +79,7 @@ fn run(request: &Value) -> Value {
         "lost": r.lost.len(),
         "divergent": r.divergent.len(),
         "unknown": r.unknown_writes,
-        "linearizable": r.linearizable,
-        "final_leader": r.final_leader,
+                "final_leader": r.final_leader,
         "promotions": r.promotions.iter().map(|p| json!({"at_ms": p.0, "leader": p.1, "epoch": p.2})).collect::<Vec<_>>(),
         "trilemma": {"durability": t.durability, "latency": t.latency, "availability": t.availability, "gives_up": t.gives_up},
         "p50_ms": r.write_latency(0.5),
