@@ -32,7 +32,10 @@ impl LeaseLock {
     /// A free lock whose leases last `lease`, whose first grant gets token `first_token`
     /// (Kleppmann's example starts at 33; any number works, as long as it only goes up).
     pub fn new(lease: Span, first_token: u64) -> Self {
-        assert!(first_token > 0, "tokens start at 1 or above: 0 means no token");
+        assert!(
+            first_token > 0,
+            "tokens start at 1 or above: 0 means no token"
+        );
         Self {
             lease,
             last_token: first_token - 1,
@@ -105,10 +108,16 @@ mod tests {
         assert_eq!(a.token, 33);
         assert_eq!(lock.acquire(2, Time::from_millis(50)), None, "held");
         let renewed = lock.acquire(1, Time::from_millis(60)).unwrap();
-        assert_eq!((renewed.token, renewed.expires), (33, Time::from_millis(160)));
+        assert_eq!(
+            (renewed.token, renewed.expires),
+            (33, Time::from_millis(160))
+        );
         let b = lock.acquire(2, Time::from_millis(160)).unwrap();
         assert_eq!(b.token, 34, "the lease ran out: a new holder, a new token");
-        assert!(!lock.release(1, 33), "the old holder cannot free its successor's lock");
+        assert!(
+            !lock.release(1, 33),
+            "the old holder cannot free its successor's lock"
+        );
         assert!(lock.release(2, 34));
         assert_eq!(lock.acquire(1, Time::from_millis(170)).unwrap().token, 35);
     }

@@ -461,7 +461,11 @@ pub fn run(scenario: &PauseScenario) -> PauseRun {
         pause = Some((Time::from_millis(at), Time::from_millis(at + length)));
     }
     if let Some((at, jump)) = scenario.lock_clock_jump {
-        world.set_clock(Time::from_millis(at), LOCK, Clock::ahead(Span::from_millis(jump)));
+        world.set_clock(
+            Time::from_millis(at),
+            LOCK,
+            Clock::ahead(Span::from_millis(jump)),
+        );
     }
     world.run_until(Time::from_secs(10));
 

@@ -529,7 +529,9 @@ pub fn cluster(size: usize, seed: u64) -> sim::World<RaftNode> {
         max: Span::from_millis(5),
     }));
     for n in 0..size {
-        world.add_node(&format!("n{n}"), move |disk: &Disk| RaftNode::new(size, disk));
+        world.add_node(&format!("n{n}"), move |disk: &Disk| {
+            RaftNode::new(size, disk)
+        });
     }
     world
 }
