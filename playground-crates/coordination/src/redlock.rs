@@ -173,10 +173,10 @@ impl LockNode {
                 }
                 Msg::SetReply { .. } => {}
             },
-            Input::Timer(Timer::Expire(setting)) if setting == self.settings => {
-                if self.key.take().is_some() {
-                    ctx.output(Report::Expired { node: me });
-                }
+            Input::Timer(Timer::Expire(setting))
+                if setting == self.settings && self.key.take().is_some() =>
+            {
+                ctx.output(Report::Expired { node: me });
             }
             _ => {}
         }
