@@ -3,7 +3,7 @@
 use coordination::pause::{run, sweep, Event, PauseScenario};
 use coordination::raft::{cluster, submit, Command, Report};
 use coordination::redlock::{self, Expiry, LockScenario};
-use sim::{Span, Time};
+use sim::Time;
 
 fn main() {
     for fencing in [false, true] {
@@ -73,5 +73,4 @@ fn main() {
             println!("{} {} {:?}", r.at, world.name(r.node), r.output);
         }
     }
-    let _ = Span::ZERO;
 }
