@@ -18,8 +18,11 @@ fn phase(addr: std::net::SocketAddr, threads: usize, n: usize, tag: &str) -> f64
             std::thread::spawn(move || {
                 let client = HttpClient::new(addr);
                 for i in (t..n).step_by(threads) {
-                    let body = format!(r#"{{"amount": 100, "currency": "usd", "customer": "cus_b{i}"}}"#);
-                    let r = client.charge(Some(&format!("bench-{tag}-{i}")), &body).unwrap();
+                    let body =
+                        format!(r#"{{"amount": 100, "currency": "usd", "customer": "cus_b{i}"}}"#);
+                    let r = client
+                        .charge(Some(&format!("bench-{tag}-{i}")), &body)
+                        .unwrap();
                     assert_eq!(r.status, 200);
                 }
             })
@@ -33,7 +36,12 @@ fn phase(addr: std::net::SocketAddr, threads: usize, n: usize, tag: &str) -> f64
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let addr = args.first().map(String::as_str).unwrap_or("127.0.0.1:3106").parse().unwrap();
+    let addr = args
+        .first()
+        .map(String::as_str)
+        .unwrap_or("127.0.0.1:3106")
+        .parse()
+        .unwrap();
     let threads = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(4);
     let n = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
     let tag = format!("{}", std::process::id());

@@ -197,7 +197,14 @@ impl<S: Store, N: CardNetwork> Payments<S, N> {
         params: &ChargeParams,
         crash: Option<Step>,
     ) -> Outcome {
-        let job = match begin(&mut self.store, self.design, key, params, self.boot, self.now) {
+        let job = match begin(
+            &mut self.store,
+            self.design,
+            key,
+            params,
+            self.boot,
+            self.now,
+        ) {
             Ok(Begin::Run(job)) => job,
             Ok(Begin::Answer(reply)) => return Outcome::Answered(reply),
             Err(e) => return Outcome::Answered(internal_error(&e)),

@@ -37,7 +37,9 @@ pub mod wasm;
 
 pub use client::{should_retry, Attempt, Backoff};
 pub use engine::{begin, call_network, complete, Begin, Design, Job, Outcome, Payments};
-pub use lifecycle::{admit, Admission, KeyRecord, RecoveryPoint, Step, KEY_TTL_MS, LOCK_TIMEOUT_MS};
+pub use lifecycle::{
+    admit, Admission, KeyRecord, RecoveryPoint, Step, KEY_TTL_MS, LOCK_TIMEOUT_MS,
+};
 pub use network::{CardNetwork, MemoryNetwork, NetworkCharge, DECLINED_CUSTOMER};
 pub use outbox::{relay_once, Consumer, Event, MemoryLedger, RelayPass};
 pub use reply::{ApiError, Charge, ErrorKind, Reply};

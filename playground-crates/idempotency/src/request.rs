@@ -50,19 +50,18 @@ impl ChargeParams {
                 "The request body must be a JSON object.",
             )
         })?;
-        let amount = match object.get("amount") {
-            None | Some(Value::Null) => return Err(missing("amount")),
-            Some(v) => match v.as_u64() {
-                Some(a) if a > 0 => a,
-                _ => {
-                    return Err(ApiError::new(
+        let amount =
+            match object.get("amount") {
+                None | Some(Value::Null) => return Err(missing("amount")),
+                Some(v) => match v.as_u64() {
+                    Some(a) if a > 0 => a,
+                    _ => return Err(ApiError::new(
                         ErrorKind::InvalidRequest,
                         "parameter_invalid_integer",
                         "`amount` must be a positive integer (in the currency's smallest unit).",
-                    ))
-                }
-            },
-        };
+                    )),
+                },
+            };
         let currency = text(object.get("currency"), "currency")?;
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) {
             return Err(ApiError::new(

@@ -27,8 +27,10 @@ fn err(e: rusqlite::Error) -> StoreError {
 
 fn open(path: &Path, schema: &str) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(err)?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-    conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(err)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(err)?;
     conn.execute_batch(schema).map_err(err)?;
@@ -282,10 +284,7 @@ impl Store for SqliteStore {
     fn reap(&mut self, now: u64) -> Result<usize, StoreError> {
         let cutoff = now.saturating_sub(KEY_TTL_MS) as i64;
         self.conn
-            .execute(
-                "DELETE FROM requests WHERE created_at <= ?1",
-                [cutoff],
-            )
+            .execute("DELETE FROM requests WHERE created_at <= ?1", [cutoff])
             .map_err(err)
     }
 
@@ -310,8 +309,11 @@ impl Store for SqliteStore {
     fn mark_published(&mut self, ids: &[u64]) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(err)?;
         for id in ids {
-            tx.execute("UPDATE outbox SET published = 1 WHERE id = ?1", [*id as i64])
-                .map_err(err)?;
+            tx.execute(
+                "UPDATE outbox SET published = 1 WHERE id = ?1",
+                [*id as i64],
+            )
+            .map_err(err)?;
         }
         tx.commit().map_err(err)
     }

@@ -130,9 +130,25 @@ struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
-    fn push(&mut self, attempt: u32, kind: &'static str, from: &'static str, to: &'static str, label: String, lost: bool) {
+    fn push(
+        &mut self,
+        attempt: u32,
+        kind: &'static str,
+        from: &'static str,
+        to: &'static str,
+        label: String,
+        lost: bool,
+    ) {
         let charges = self.network.succeeded().unwrap_or(0);
-        self.entries.push(Entry { attempt, kind, from, to, label, lost, charges });
+        self.entries.push(Entry {
+            attempt,
+            kind,
+            from,
+            to,
+            label,
+            lost,
+            charges,
+        });
     }
 }
 
@@ -150,13 +166,35 @@ pub fn run(scenario: Scenario) -> Run {
     let mut answered = false;
     let max_attempts = if scenario.retries { 3 } else { 1 };
     for attempt in 1..=max_attempts {
-        let fault = if attempt == 1 { scenario.fault } else { Fault::None };
-        let (got, more) = one_attempt(&mut store, &mut network, design, key, &params, fault, attempt, boot, now);
+        let fault = if attempt == 1 {
+            scenario.fault
+        } else {
+            Fault::None
+        };
+        let (got, more) = one_attempt(
+            &mut store,
+            &mut network,
+            design,
+            key,
+            &params,
+            fault,
+            attempt,
+            boot,
+            now,
+        );
         entries.extend(more);
         if matches!(fault, Fault::Crash(_)) {
             boot += 1;
             let charges = network.succeeded().unwrap_or(0);
-            entries.push(Entry { attempt, kind: "restart", from: "service", to: "service", label: "the service restarts on the same disk".into(), lost: false, charges });
+            entries.push(Entry {
+                attempt,
+                kind: "restart",
+                from: "service",
+                to: "service",
+                label: "the service restarts on the same disk".into(),
+                lost: false,
+                charges,
+            });
         }
         let retry = match &got {
             Some(reply) => should_retry(Attempt::Status(reply.status)),
@@ -175,7 +213,13 @@ pub fn run(scenario: Scenario) -> Run {
     }
     let charges = network.succeeded().unwrap_or(0);
     let (failed_corner, verdict) = judge(scenario, charges, answered);
-    Run { entries, charges, answered, failed_corner, verdict }
+    Run {
+        entries,
+        charges,
+        answered,
+        failed_corner,
+        verdict,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -191,7 +235,10 @@ fn one_attempt(
     now: u64,
 ) -> (Option<Reply>, Vec<Entry>) {
     let snapshot = network.clone();
-    let mut log = Recorder { entries: Vec::new(), network: &snapshot };
+    let mut log = Recorder {
+        entries: Vec::new(),
+        network: &snapshot,
+    };
     let header = match key {
         Some(k) => format!("POST /v1/charges, Idempotency-Key: {k}"),
         None => "POST /v1/charges, no key".to_owned(),
@@ -204,21 +251,43 @@ fn one_attempt(
     let job = match begin(store, design, key, params, boot, now) {
         Ok(Begin::Run(job)) => job,
         Ok(Begin::Answer(reply)) => {
-            let label = format!("{} replayed: the saved answer, the network is not called", reply.status);
+            let label = format!(
+                "{} replayed: the saved answer, the network is not called",
+                reply.status
+            );
             log.push(attempt, "arrow", "service", "client", label, false);
             return (Some(reply), log.entries);
         }
         Err(e) => unreachable!("the memory store does not fail: {e}"),
     };
     let recorded = match (design, job.resumed) {
-        (Design::Lifecycle, true) => format!("key found unfinished: resume it, network request {}", job.record.network_request_id()),
-        (Design::Lifecycle, false) => format!("transaction 1: key recorded, network request {}", job.record.network_request_id()),
-        (Design::ResponseCache, _) => format!("key not in the response cache: run it as new request {}", job.record.network_request_id()),
-        (Design::NoKeys, _) => format!("no key: a new charge, network request {}", job.record.network_request_id()),
+        (Design::Lifecycle, true) => format!(
+            "key found unfinished: resume it, network request {}",
+            job.record.network_request_id()
+        ),
+        (Design::Lifecycle, false) => format!(
+            "transaction 1: key recorded, network request {}",
+            job.record.network_request_id()
+        ),
+        (Design::ResponseCache, _) => format!(
+            "key not in the response cache: run it as new request {}",
+            job.record.network_request_id()
+        ),
+        (Design::NoKeys, _) => format!(
+            "no key: a new charge, network request {}",
+            job.record.network_request_id()
+        ),
     };
     log.push(attempt, "note", "service", "service", recorded, false);
     if fault == Fault::Crash(Step::AfterKeyRecorded) {
-        log.push(attempt, "crash", "service", "service", "the service dies after recording the key".into(), false);
+        log.push(
+            attempt,
+            "crash",
+            "service",
+            "service",
+            "the service dies after recording the key".into(),
+            false,
+        );
         return (None, log.entries);
     }
     let call = format!("charge {} for $20.00", job.record.network_request_id());
@@ -239,13 +308,34 @@ fn one_attempt(
     }
     log.push(attempt, "arrow", "network", "service", approved, false);
     if fault == Fault::Crash(Step::AfterNetworkCall) {
-        log.push(attempt, "crash", "service", "service", "the service dies after the network charged the card, before recording it".into(), false);
+        log.push(
+            attempt,
+            "crash",
+            "service",
+            "service",
+            "the service dies after the network charged the card, before recording it".into(),
+            false,
+        );
         return (None, log.entries);
     }
     let reply = complete(store, &job, &result).expect("the memory store does not fail");
-    log.push(attempt, "note", "service", "service", "transaction 2: charge, outbox event and reply committed together".into(), false);
+    log.push(
+        attempt,
+        "note",
+        "service",
+        "service",
+        "transaction 2: charge, outbox event and reply committed together".into(),
+        false,
+    );
     if fault == Fault::Crash(Step::BeforeResponse) {
-        log.push(attempt, "crash", "service", "service", "the service dies after committing, before answering".into(), false);
+        log.push(
+            attempt,
+            "crash",
+            "service",
+            "service",
+            "the service dies after committing, before answering".into(),
+            false,
+        );
         return (None, log.entries);
     }
     let label = format!("{} {}", reply.status, reply.charge_id().unwrap_or_default());
@@ -258,10 +348,21 @@ fn one_attempt(
 }
 
 fn timeout_500(mut log: Recorder<'_>, attempt: u32) -> (Option<Reply>, Vec<Entry>) {
-    let error = ApiError::new(ErrorKind::Api, "network_timeout", "the card network did not answer in time");
+    let error = ApiError::new(
+        ErrorKind::Api,
+        "network_timeout",
+        "the card network did not answer in time",
+    );
     let reply = Reply::error(&error);
     log.push(attempt, "note", "service", "service", "no reply from the network within its timeout: the outcome is unknown, so nothing is saved and the lock is released".into(), false);
-    log.push(attempt, "arrow", "service", "client", "500 api_error (retry with the same key)".into(), false);
+    log.push(
+        attempt,
+        "arrow",
+        "service",
+        "client",
+        "500 api_error (retry with the same key)".into(),
+        false,
+    );
     (Some(reply), log.entries)
 }
 
@@ -278,5 +379,8 @@ fn judge(scenario: Scenario, charges: usize, answered: bool) -> (Option<&'static
     if !answered {
         return (Some("retry"), "Charged once, but the client never heard: without a retry the customer sees an error for a payment that went through.".into());
     }
-    (None, "Charged exactly once, and the client has its answer.".into())
+    (
+        None,
+        "Charged exactly once, and the client has its answer.".into(),
+    )
 }

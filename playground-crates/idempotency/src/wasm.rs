@@ -25,18 +25,44 @@ fn faults() -> Vec<(String, Fault, &'static str, &'static str)> {
     let lose = |a: Arrow, label, at| (format!("lose:{}", a.name()), Fault::Lose(a), label, at);
     let crash = |s: Step, label, at| (format!("crash:{}", s.name()), Fault::Crash(s), label, at);
     all.push(lose(Arrow::Request, "Lose the request", "client → service"));
-    all.push(crash(Step::AfterKeyRecorded, "Crash after the key is recorded", "service"));
-    all.push(lose(Arrow::NetworkCall, "Lose the call to the network", "service → network"));
-    all.push(lose(Arrow::NetworkReply, "Lose the network's reply", "network → service"));
-    all.push(crash(Step::AfterNetworkCall, "Crash after the network call", "service"));
-    all.push(crash(Step::BeforeResponse, "Crash before the response", "service"));
-    all.push(lose(Arrow::Response, "Lose the response", "service → client"));
+    all.push(crash(
+        Step::AfterKeyRecorded,
+        "Crash after the key is recorded",
+        "service",
+    ));
+    all.push(lose(
+        Arrow::NetworkCall,
+        "Lose the call to the network",
+        "service → network",
+    ));
+    all.push(lose(
+        Arrow::NetworkReply,
+        "Lose the network's reply",
+        "network → service",
+    ));
+    all.push(crash(
+        Step::AfterNetworkCall,
+        "Crash after the network call",
+        "service",
+    ));
+    all.push(crash(
+        Step::BeforeResponse,
+        "Crash before the response",
+        "service",
+    ));
+    all.push(lose(
+        Arrow::Response,
+        "Lose the response",
+        "service → client",
+    ));
     all
 }
 
 fn dispatch(request: &Value) -> Result<Value, String> {
     match request["cmd"].as_str().ok_or("missing `cmd`")? {
-        "faults" => Ok(json!({"faults": faults().iter().map(|(id, _, label, at)| json!({"id": id, "label": label, "where": at})).collect::<Vec<_>>()})),
+        "faults" => Ok(
+            json!({"faults": faults().iter().map(|(id, _, label, at)| json!({"id": id, "label": label, "where": at})).collect::<Vec<_>>()}),
+        ),
         "run" => {
             let flag = |name: &str| request[name].as_bool().unwrap_or(true);
             let id = request["fault"].as_str().unwrap_or("none");

@@ -79,7 +79,12 @@ fn a_relay_that_dies_before_marking_redelivers_and_the_consumer_applies_once() {
     assert_eq!((pass.delivered, pass.applied, pass.marked), (2, 0, 2));
     assert_eq!(ledger.duplicates, 2);
     assert_eq!(ledger.totals["cus_t"], 350);
-    assert_eq!(relay_once(&mut service.store, &mut ledger, 10, false).unwrap().delivered, 0);
+    assert_eq!(
+        relay_once(&mut service.store, &mut ledger, 10, false)
+            .unwrap()
+            .delivered,
+        0
+    );
     // Without dedup the redelivery is applied twice: the failure the event id prevents.
     let mut naive = MemoryLedger::default();
     let mut other = in_memory();
@@ -115,16 +120,41 @@ fn a_crash_between_commit_and_publish_loses_no_event_on_sqlite() {
 #[test]
 fn the_widget_timeline_counts_what_the_designs_do() {
     let hard = Fault::Crash(Step::AfterNetworkCall);
-    let run = |keys, atomic, retries, fault| timeline::run(Scenario { keys, atomic, retries, fault });
+    let run = |keys, atomic, retries, fault| {
+        timeline::run(Scenario {
+            keys,
+            atomic,
+            retries,
+            fault,
+        })
+    };
     assert_eq!(run(true, true, true, hard).charges, 1);
     assert_eq!(run(true, true, true, hard).failed_corner, None);
     assert_eq!(run(false, true, true, hard).charges, 2);
-    assert_eq!(run(false, true, true, hard).failed_corner, Some("deduplication"));
-    assert_eq!(run(true, false, true, hard).failed_corner, Some("atomic-recording"));
-    assert_eq!(run(true, true, false, Fault::Lose(Arrow::Request)).failed_corner, Some("retry"));
-    assert_eq!(run(true, false, true, Fault::Lose(Arrow::NetworkReply)).charges, 2);
-    assert_eq!(run(true, true, true, Fault::Lose(Arrow::NetworkReply)).charges, 1);
-    assert_eq!(run(false, false, true, Fault::Lose(Arrow::Response)).charges, 2);
+    assert_eq!(
+        run(false, true, true, hard).failed_corner,
+        Some("deduplication")
+    );
+    assert_eq!(
+        run(true, false, true, hard).failed_corner,
+        Some("atomic-recording")
+    );
+    assert_eq!(
+        run(true, true, false, Fault::Lose(Arrow::Request)).failed_corner,
+        Some("retry")
+    );
+    assert_eq!(
+        run(true, false, true, Fault::Lose(Arrow::NetworkReply)).charges,
+        2
+    );
+    assert_eq!(
+        run(true, true, true, Fault::Lose(Arrow::NetworkReply)).charges,
+        1
+    );
+    assert_eq!(
+        run(false, false, true, Fault::Lose(Arrow::Response)).charges,
+        2
+    );
 }
 
 proptest! {

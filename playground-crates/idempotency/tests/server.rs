@@ -79,7 +79,9 @@ fn network_charges(client: &HttpClient, customer: &str) -> usize {
 fn a_replay_returns_the_first_answer_without_charging_again() {
     let server = Server::start(&data_dir("replay"), &[]);
     let client = server.client();
-    let first = client.charge(Some("k-replay"), &body(1500, "cus_a")).unwrap();
+    let first = client
+        .charge(Some("k-replay"), &body(1500, "cus_a"))
+        .unwrap();
     assert_eq!(first.status, 200);
     assert_eq!(first.header("idempotent-replayed"), None);
     let charge = first.json();
@@ -87,7 +89,9 @@ fn a_replay_returns_the_first_answer_without_charging_again() {
     assert_eq!(charge["currency"], "usd");
     assert_eq!(charge["customer"], "cus_a");
     assert_eq!(charge["status"], "succeeded");
-    let again = client.charge(Some("k-replay"), &body(1500, "cus_a")).unwrap();
+    let again = client
+        .charge(Some("k-replay"), &body(1500, "cus_a"))
+        .unwrap();
     assert_eq!(again.status, 200);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.body, first.body);
@@ -104,7 +108,13 @@ fn a_replay_returns_the_first_answer_without_charging_again() {
 fn other_parameters_under_a_used_key_are_refused() {
     let server = Server::start(&data_dir("mismatch"), &[]);
     let client = server.client();
-    assert_eq!(client.charge(Some("k-m"), &body(100, "cus_m")).unwrap().status, 200);
+    assert_eq!(
+        client
+            .charge(Some("k-m"), &body(100, "cus_m"))
+            .unwrap()
+            .status,
+        200
+    );
     let other = client.charge(Some("k-m"), &body(999, "cus_m")).unwrap();
     assert_eq!(other.status, 400);
     assert_eq!(other.json()["error"]["type"], "idempotency_error");
@@ -115,10 +125,14 @@ fn other_parameters_under_a_used_key_are_refused() {
 fn a_decline_is_saved_and_replayed_as_a_402() {
     let server = Server::start(&data_dir("decline"), &[]);
     let client = server.client();
-    let first = client.charge(Some("k-d"), &body(100, "cus_declined")).unwrap();
+    let first = client
+        .charge(Some("k-d"), &body(100, "cus_declined"))
+        .unwrap();
     assert_eq!(first.status, 402);
     assert_eq!(first.json()["error"]["type"], "card_error");
-    let again = client.charge(Some("k-d"), &body(100, "cus_declined")).unwrap();
+    let again = client
+        .charge(Some("k-d"), &body(100, "cus_declined"))
+        .unwrap();
     assert_eq!(again.status, 402);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.body, first.body);
@@ -149,7 +163,13 @@ fn validation_failures_are_not_saved_and_the_key_stays_usable() {
     let r = client.charge(Some(&long), &body(100, "cus_v")).unwrap();
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["type"], "invalid_request_error");
-    assert_eq!(client.charge(Some(&"k".repeat(255)), &body(100, "cus_v")).unwrap().status, 200);
+    assert_eq!(
+        client
+            .charge(Some(&"k".repeat(255)), &body(100, "cus_v"))
+            .unwrap()
+            .status,
+        200
+    );
     // The key that saw four bad bodies still runs a charge, with any parameters.
     let ok = client.charge(Some("k-v"), &body(300, "cus_v")).unwrap();
     assert_eq!(ok.status, 200);
@@ -181,7 +201,10 @@ fn twenty_four_concurrent_requests_on_one_key_run_it_once() {
         .count();
     assert_eq!(fresh, 1, "exactly one request ran the charge");
     assert_eq!(fresh + conflicts.len() + replays, 24);
-    assert!(!conflicts.is_empty(), "with a 300 ms network some requests overlap");
+    assert!(
+        !conflicts.is_empty(),
+        "with a 300 ms network some requests overlap"
+    );
     for c in conflicts {
         assert_eq!(c.json()["error"]["type"], "idempotency_error");
         assert_eq!(c.json()["error"]["code"], "idempotency_key_in_use");
@@ -191,26 +214,38 @@ fn twenty_four_concurrent_requests_on_one_key_run_it_once() {
 
 #[test]
 fn every_crash_point_recovers_with_one_charge() {
-    for step in ["after-key-recorded", "after-network-call", "before-response"] {
+    for step in [
+        "after-key-recorded",
+        "after-network-call",
+        "before-response",
+    ] {
         let data = data_dir(step);
         let mut crashing = Server::start(&data, &["--crash-at", step]);
         let customer = format!("cus_{}", step.replace('-', "_"));
-        let lost = crashing.client().charge(Some("k-crash"), &body(900, &customer));
+        let lost = crashing
+            .client()
+            .charge(Some("k-crash"), &body(900, &customer));
         assert!(lost.is_err(), "{step}: the client gets no answer");
         let status = crashing.child.wait().unwrap();
         assert!(!status.success(), "{step}: the process aborted");
-        let network_before = {
-            let db = rusqlite_count(&data, &customer);
-            db
-        };
+        let network_before = rusqlite_count(&data, &customer);
         let expected_before = usize::from(step != "after-key-recorded");
-        assert_eq!(network_before, expected_before, "{step}: network charges at the crash");
+        assert_eq!(
+            network_before, expected_before,
+            "{step}: network charges at the crash"
+        );
         let server = Server::start(&data, &[]);
-        let retry = server.client().charge(Some("k-crash"), &body(900, &customer)).unwrap();
+        let retry = server
+            .client()
+            .charge(Some("k-crash"), &body(900, &customer))
+            .unwrap();
         assert_eq!(retry.status, 200, "{step}: {}", retry.body);
         assert_eq!(retry.json()["customer"], customer.as_str());
         assert_eq!(network_charges(&server.client(), &customer), 1, "{step}");
-        let again = server.client().charge(Some("k-crash"), &body(900, &customer)).unwrap();
+        let again = server
+            .client()
+            .charge(Some("k-crash"), &body(900, &customer))
+            .unwrap();
         assert_eq!(again.header("idempotent-replayed"), Some("true"));
         assert_eq!(again.body, retry.body);
         crashing.kill();
@@ -257,11 +292,17 @@ fn kill_9_under_load_leaves_every_key_charged_exactly_once() {
                         };
                         match client.charge(Some(&key), &body(100 + k as u64, &customer)) {
                             Ok(r) if r.status == 200 => {
-                                answers.push((customer, r.json()["id"].as_str().unwrap().to_owned(), attempt));
+                                answers.push((
+                                    customer,
+                                    r.json()["id"].as_str().unwrap().to_owned(),
+                                    attempt,
+                                ));
                                 break;
                             }
                             _ => {
-                                std::thread::sleep(Duration::from_millis(backoff.delay(attempt.min(6))));
+                                std::thread::sleep(Duration::from_millis(
+                                    backoff.delay(attempt.min(6)),
+                                ));
                                 attempt += 1;
                             }
                         }
@@ -280,7 +321,10 @@ fn kill_9_under_load_leaves_every_key_charged_exactly_once() {
         *s = Server::start(&data, &[]);
         *addr.lock().unwrap() = s.addr;
     }
-    let answers: Vec<_> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    let answers: Vec<_> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
     assert_eq!(answers.len(), CLIENTS * KEYS_EACH);
     let client = server.lock().unwrap().client();
     let network = client.get_json("/v1/network/charges").unwrap();
@@ -292,14 +336,25 @@ fn kill_9_under_load_leaves_every_key_charged_exactly_once() {
             .count();
         assert_eq!(n, 1, "{customer} charged {n} times by the network");
     }
-    assert_eq!(network.len(), CLIENTS * KEYS_EACH, "no charge the clients did not ask for");
+    assert_eq!(
+        network.len(),
+        CLIENTS * KEYS_EACH,
+        "no charge the clients did not ask for"
+    );
     let recorded = client.get_json("/v1/charges").unwrap();
     let recorded = recorded["data"].as_array().unwrap();
     assert_eq!(recorded.len(), CLIENTS * KEYS_EACH);
     for (customer, id, _) in &answers {
-        let mine: Vec<_> = recorded.iter().filter(|c| c["customer"] == customer.as_str()).collect();
+        let mine: Vec<_> = recorded
+            .iter()
+            .filter(|c| c["customer"] == customer.as_str())
+            .collect();
         assert_eq!(mine.len(), 1);
-        assert_eq!(mine[0]["id"], id.as_str(), "the client's answer is the recorded charge");
+        assert_eq!(
+            mine[0]["id"],
+            id.as_str(),
+            "the client's answer is the recorded charge"
+        );
     }
     // The outbox relay catches up: each charge applied to the ledger exactly once.
     let until = Instant::now() + Duration::from_secs(5);

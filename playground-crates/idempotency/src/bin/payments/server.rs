@@ -1,4 +1,4 @@
-//! `payments`: the idempotent payment service over HTTP.
+//! The idempotent payment service over HTTP (the `payments` binary; see `main.rs`).
 //!
 //! ```text
 //! cargo run --release -p idempotency --bin payments -- --listen 127.0.0.1:3106 --data ./data [--crash-at STEP]
@@ -80,7 +80,14 @@ async fn run_charge(app: App, key: Option<String>, params: ChargeParams) -> Repl
     let p = params.clone();
     let begun = blocking(move || {
         let mut store = a.store.lock().unwrap();
-        begin(&mut *store, Design::Lifecycle, key.as_deref(), &p, a.boot, now)
+        begin(
+            &mut *store,
+            Design::Lifecycle,
+            key.as_deref(),
+            &p,
+            a.boot,
+            now,
+        )
     })
     .await;
     let job = match begun {
@@ -207,17 +214,24 @@ fn parse_args() -> Args {
             "--listen" => {
                 let v = value();
                 listen = Some(v.parse().unwrap_or_else(|_| {
-                    usage(&format!("`--listen {v}` is not an address like 127.0.0.1:3106"))
+                    usage(&format!(
+                        "`--listen {v}` is not an address like 127.0.0.1:3106"
+                    ))
                 }));
             }
             "--data" => data = Some(PathBuf::from(value())),
             "--crash-at" => {
                 let v = value();
-                crash_at = Some(Step::parse(&v).unwrap_or_else(|| usage(&format!("`--crash-at {v}` is not a step"))));
+                crash_at = Some(
+                    Step::parse(&v)
+                        .unwrap_or_else(|| usage(&format!("`--crash-at {v}` is not a step"))),
+                );
             }
             "--network-delay-ms" => {
                 let v = value();
-                network_delay_ms = v.parse().unwrap_or_else(|_| usage(&format!("`--network-delay-ms {v}` is not a number")));
+                network_delay_ms = v.parse().unwrap_or_else(|_| {
+                    usage(&format!("`--network-delay-ms {v}` is not a number"))
+                });
             }
             other => usage(&format!("unknown argument `{other}`")),
         }
@@ -230,14 +244,19 @@ fn parse_args() -> Args {
     }
 }
 
+/// Parses the arguments, opens the three databases, starts the relay and the reaper, serves.
 #[tokio::main]
-async fn main() {
+pub async fn main() {
     let args = parse_args();
-    std::fs::create_dir_all(&args.data).unwrap_or_else(|e| usage(&format!("cannot create {}: {e}", args.data.display())));
+    std::fs::create_dir_all(&args.data)
+        .unwrap_or_else(|e| usage(&format!("cannot create {}: {e}", args.data.display())));
     let open_failed = |e: StoreError| -> ! { usage(&e.to_string()) };
-    let store = SqliteStore::open(&args.data.join("payments.db")).unwrap_or_else(|e| open_failed(e));
-    let network = SqliteNetwork::open(&args.data.join("network.db")).unwrap_or_else(|e| open_failed(e));
-    let ledger = SqliteLedger::open(&args.data.join("ledger.db")).unwrap_or_else(|e| open_failed(e));
+    let store =
+        SqliteStore::open(&args.data.join("payments.db")).unwrap_or_else(|e| open_failed(e));
+    let network =
+        SqliteNetwork::open(&args.data.join("network.db")).unwrap_or_else(|e| open_failed(e));
+    let ledger =
+        SqliteLedger::open(&args.data.join("ledger.db")).unwrap_or_else(|e| open_failed(e));
     // A boot id unique to this process: locks held by any other boot belong to a dead process.
     let boot = (now_ms() << 16 ^ u64::from(std::process::id())) & (i64::MAX as u64);
     let app: App = Arc::new(Shared {
@@ -281,5 +300,7 @@ async fn main() {
         .unwrap_or_else(|e| usage(&format!("cannot listen on {}: {e}", args.listen)));
     let bound = listener.local_addr().expect("a bound address");
     println!("payments listening on http://{bound}");
-    axum::serve(listener, router).await.expect("the server failed");
+    axum::serve(listener, router)
+        .await
+        .expect("the server failed");
 }
