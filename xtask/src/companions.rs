@@ -51,13 +51,15 @@ pub fn build_native(root: &Path, crates: &[CompanionCrate]) -> Result<()> {
 /// Builds, for the browser, every companion crate that has a widget (a `cdylib`); a
 /// library-only crate such as `sim` is compiled into those that use it.
 pub fn build_wasm(root: &Path, crates: &[CompanionCrate]) -> Result<()> {
-    let with_widget: Vec<CompanionCrate> = crates.iter().filter(|k| k.wasm).cloned().collect();
-    if with_widget.is_empty() {
-        return Ok(());
+    // One cargo run per crate, each with only its own `widget` feature: a crate that links another
+    // companion crate (Module 2's checker, say) must not compile that crate's `dsip_call` export
+    // too, and within one cargo run features are unified across the packages it builds.
+    for krate in crates.iter().filter(|krate| krate.wasm) {
+        let mut cargo = cargo_build(root, krate, WASM_PROFILE);
+        cargo.args(["--target", WASM_TARGET, "--features", "widget"]);
+        run(&mut cargo)?;
     }
-    let mut cargo = cargo_build(root, &with_widget, WASM_PROFILE);
-    cargo.args(["--target", WASM_TARGET]);
-    run(&mut cargo)
+    Ok(())
 }
 
 /// The `.wasm` file `build_wasm` produced for `krate` (only crates with `wasm` set have one).
@@ -68,11 +70,8 @@ pub fn wasm_file(root: &Path, krate: &CompanionCrate) -> PathBuf {
         .join(format!("{}.wasm", krate.lib))
 }
 
-fn cargo_build(root: &Path, crates: &[CompanionCrate], profile: &str) -> Command {
+fn cargo_build(root: &Path, krate: &CompanionCrate, profile: &str) -> Command {
     let mut cargo = cargo(root);
-    cargo.args(["build", "--quiet", "--profile", profile]);
-    for krate in crates {
-        cargo.args(["-p", &krate.name]);
-    }
+    cargo.args(["build", "--quiet", "--profile", profile, "-p", &krate.name]);
     cargo
 }

@@ -69,6 +69,14 @@ fn crates_fingerprint(playground: &Playground) -> String {
     format!("{:016x}", hasher.finish())
 }
 
+fn said_nothing_about_the_snippet(outcome: &playground::Outcome) -> bool {
+    use playground::Outcome;
+    matches!(
+        outcome,
+        Outcome::LimitExceeded { .. } | Outcome::Busy | Outcome::InternalError
+    )
+}
+
 fn run(
     runtime: &tokio::runtime::Runtime,
     playground: &Playground,
@@ -88,12 +96,33 @@ fn run(
         .filter(|cached| cached.toolchain == playground.toolchain_version())
         .filter(|_| crates_then.trim() == crates_now)
         .unwrap_or_default();
+    // A run the machine cut short (a limit hit while every core was busy, a full playground, a
+    // sandbox that failed to start) says nothing about the snippet: run it again rather than let
+    // one loaded build pin a timeout onto the page and fail its output block on every build after.
+    known
+        .entries
+        .retain(|_, result| !said_nothing_about_the_snippet(&result.outcome));
     let missing: Vec<_> = requests
         .iter()
         .filter(|request| !known.entries.contains_key(&lookup_key(request)))
         .cloned()
         .collect();
-    let fresh = runtime.block_on(playground::precompute(playground, &missing))?;
+    let mut fresh = runtime.block_on(playground::precompute(playground, &missing))?;
+    // Those the machine cut short get one more try, in a smaller batch once the first pass is done.
+    let cut_short: Vec<_> = missing
+        .iter()
+        .filter(|request| {
+            fresh
+                .entries
+                .get(&lookup_key(request))
+                .is_some_and(|result| said_nothing_about_the_snippet(&result.outcome))
+        })
+        .cloned()
+        .collect();
+    if !cut_short.is_empty() {
+        let again = runtime.block_on(playground::precompute(playground, &cut_short))?;
+        fresh.entries.extend(again.entries);
+    }
     let compiled = fresh.entries.len();
     known.entries.extend(fresh.entries);
     let wanted: std::collections::BTreeSet<String> = requests.iter().map(lookup_key).collect();

@@ -48,6 +48,11 @@ pub fn run(root: &Path, browser_only: bool) -> Result<()> {
     wasm_clippy.args(["clippy", "--quiet", "--target", setup::WASM_TARGET]);
     for krate in &crates {
         wasm_clippy.args(["-p", &krate.name]);
+        // The widget's export is behind the crate's `widget` feature (companions::build_wasm):
+        // lint it too. Checking links nothing, so the unified features cannot clash here.
+        if krate.wasm {
+            wasm_clippy.args(["--features", &format!("{}/widget", krate.name)]);
+        }
     }
     run_command(wasm_clippy.args(["--", "-D", "warnings"]))?;
 

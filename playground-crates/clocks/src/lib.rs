@@ -40,7 +40,7 @@ pub mod rng;
 pub mod sim;
 pub mod vector;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod wasm;
 
 pub use lamport::LamportClock;

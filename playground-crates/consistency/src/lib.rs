@@ -39,7 +39,7 @@ pub mod rng;
 pub mod samples;
 pub mod session;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod wasm;
 
 pub use history::{

@@ -30,7 +30,7 @@ pub mod redlock;
 pub mod saga;
 pub mod storage;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod wasm;
 
 pub use lease::{Grant, LeaseLock};

@@ -32,7 +32,7 @@ pub mod request;
 pub mod sqlite;
 pub mod store;
 pub mod timeline;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 pub mod wasm;
 
 pub use client::{should_retry, Attempt, Backoff};

@@ -34,7 +34,7 @@ pub mod slots;
 pub mod triage;
 pub mod workload;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod wasm;
 
 pub use coalesce::{Action, Coalescer, Event, FetchId, WaiterId};

@@ -39,7 +39,7 @@ pub mod replica;
 pub mod scenario;
 pub mod wal;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod wasm;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -36,7 +36,7 @@ pub mod metrics;
 pub mod scenario;
 pub mod server;
 pub mod sim;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 pub mod wasm;
 
 pub use defenses::Defenses;

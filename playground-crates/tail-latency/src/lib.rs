@@ -29,7 +29,7 @@ pub mod percentile;
 pub mod pool;
 pub mod queueing;
 pub mod slack;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 pub mod wasm;
 
 pub use fanout::{p_at_least_one_slow, FanOut, FanOutReport, Wait};
