@@ -79,6 +79,30 @@ pub fn ensure_browser_tests(browser_tests: &Path) -> Result<()> {
     ensure_node_modules(browser_tests)
 }
 
+/// Makes sure a PostgreSQL server is installed: Module 5's comparison test starts a throwaway
+/// one. Debian's `postgresql` puts it in /usr/lib/postgresql/<version>/bin, so any version counts.
+pub fn ensure_postgres() -> Result<()> {
+    let installed = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|versions| {
+            versions
+                .filter_map(|entry| entry.ok())
+                .any(|entry| entry.path().join("bin/initdb").exists())
+        })
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    ensure_debian_packages(&[DATABASE])
+}
+
+const DATABASE: DebianPackage = DebianPackage {
+    name: "postgresql",
+    // Checked by ensure_postgres (the path holds the version); never present, so the package
+    // is installed whenever ensure_postgres finds no server.
+    provides: "/usr/lib/postgresql/<version>/bin/initdb",
+    why: "Module 5's test compares its store with a real PostgreSQL",
+};
+
 fn ensure_debian_packages(packages: &[DebianPackage]) -> Result<()> {
     let missing: Vec<&DebianPackage> = packages
         .iter()

@@ -16,6 +16,7 @@ use xtask::workspace;
 pub fn run(root: &Path, browser_only: bool) -> Result<()> {
     setup::ensure_wasm_target()?;
     setup::ensure_sandbox()?;
+    setup::ensure_postgres()?;
     let browser_tests = root.join("tests/browser");
     setup::ensure_browser_tests(&browser_tests)?;
 
