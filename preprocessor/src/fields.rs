@@ -774,7 +774,7 @@ const ASCII_FOLDS: &[(&str, &str)] = &[
     ("þ", "th"),
 ];
 
-fn kebab_case(text: &str) -> String {
+pub(crate) fn kebab_case(text: &str) -> String {
     let lower: String = text
         .to_lowercase()
         .chars()

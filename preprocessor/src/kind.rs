@@ -14,6 +14,9 @@ pub(crate) enum Kind {
     Check,
     Crate,
     Curriculum,
+    FrameworksSheet,
+    WhereYouSit,
+    Glossary,
 }
 
 /// Info strings of ordinary code blocks that sit near a directive's name but are never one: a block
@@ -56,7 +59,7 @@ const CODE_LANGUAGES: &[&str] = &[
 
 impl Kind {
     /// Every kind, in the order CONTRIBUTING.md documents them.
-    pub(crate) const ALL: [Kind; 9] = [
+    pub(crate) const ALL: [Kind; 12] = [
         Kind::Module,
         Kind::Framework,
         Kind::Postmortem,
@@ -66,6 +69,9 @@ impl Kind {
         Kind::Check,
         Kind::Crate,
         Kind::Curriculum,
+        Kind::FrameworksSheet,
+        Kind::WhereYouSit,
+        Kind::Glossary,
     ];
 
     /// The info string that opens this directive.
@@ -80,6 +86,9 @@ impl Kind {
             Kind::Check => "check",
             Kind::Crate => "crate",
             Kind::Curriculum => "curriculum",
+            Kind::FrameworksSheet => "frameworks-sheet",
+            Kind::WhereYouSit => "where-you-sit",
+            Kind::Glossary => "glossary",
         }
     }
 

@@ -8,6 +8,7 @@
 //! protocol for the stock `mdbook` CLI. [`expand`] is the pure function underneath, for tests.
 
 mod anchors;
+mod course;
 mod directives;
 mod errors;
 mod fields;
@@ -22,10 +23,13 @@ use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use mdbook_preprocessor::book::{Book, BookItem};
+use mdbook_preprocessor::book::Book;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
+pub use course::BookChapter;
 pub use errors::{BookErrors, DirectiveError};
+
+use course::Course;
 
 /// Every directive's info string, in the order CONTRIBUTING.md documents them. Tools that must tell
 /// a directive from an ordinary code block (xtask's course check, this crate's tests) ask here, so a
@@ -48,7 +52,40 @@ use scan::Block;
 /// Without the rest of the book, a curriculum `link` is checked for its form only; [`expand_in_book`]
 /// also checks that it names a chapter.
 pub fn expand(source: &str, chapter_path: &Path) -> Result<String, Vec<DirectiveError>> {
-    expand_guarded(source, chapter_path, None, directives::render)
+    let course = alone(source, chapter_path);
+    expand_guarded(source, chapter_path, None, &course, directives::render)
+}
+
+/// The course as a chapter alone sees it: its own frameworks, ladders, terms and module.
+fn alone(source: &str, chapter_path: &Path) -> Course {
+    Course::gather(&[BookChapter {
+        path: chapter_path.to_path_buf(),
+        name: course::title_from_source(source),
+        source: source.to_string(),
+    }])
+}
+
+/// Expands every chapter of a book, each knowing the whole book: the frameworks sheet lists every
+/// framework, "Where you sit" every ladder, and term links find the glossary wherever it is. Paths
+/// are relative to `src/`; the results are in the order of `chapters`.
+pub fn expand_book(chapters: &[BookChapter]) -> Vec<Result<String, Vec<DirectiveError>>> {
+    let course = Course::gather(chapters);
+    let paths: HashSet<PathBuf> = chapters
+        .iter()
+        .map(|chapter| chapter.path.clone())
+        .collect();
+    chapters
+        .iter()
+        .map(|chapter| {
+            expand_guarded(
+                &chapter.source,
+                &chapter.path,
+                Some(&paths),
+                &course,
+                directives::render,
+            )
+        })
+        .collect()
 }
 
 /// [`expand`], knowing the book's chapters (paths relative to `src/`, as SUMMARY.md links them), so a
@@ -58,7 +95,14 @@ pub fn expand_in_book(
     chapter_path: &Path,
     chapters: &HashSet<PathBuf>,
 ) -> Result<String, Vec<DirectiveError>> {
-    expand_guarded(source, chapter_path, Some(chapters), directives::render)
+    let course = alone(source, chapter_path);
+    expand_guarded(
+        source,
+        chapter_path,
+        Some(chapters),
+        &course,
+        directives::render,
+    )
 }
 
 /// How one directive block is rendered: [`directives::render`], or a stand-in in tests.
@@ -70,12 +114,14 @@ fn expand_guarded(
     source: &str,
     chapter_path: &Path,
     chapters: Option<&HashSet<PathBuf>>,
+    course: &Course,
     render: RenderFn,
 ) -> Result<String, Vec<DirectiveError>> {
     let current: Cell<Option<(Kind, usize)>> = Cell::new(None);
     let page = directives::Page {
         path: chapter_path,
         chapters,
+        course,
     };
     let expanded = panic::catch_unwind(AssertUnwindSafe(|| {
         expand_chapter(source, &page, &current, render)
@@ -132,8 +178,8 @@ fn expand_chapter(
             (miss.line, vec![error])
         })
         .collect();
-    let mut expanded = String::with_capacity(source.len() * 2);
-    let mut copied_up_to = 0;
+    // What replaces which bytes of the chapter: directive blocks and term links, in document order.
+    let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut anchors = anchors::Anchors::default();
     for block in &scan.blocks {
         current.set(Some((block.kind, block.fence_line)));
@@ -151,14 +197,38 @@ fn expand_chapter(
                 let mut clashes = Vec::new();
                 anchors.add(block, &html, page.path, &mut clashes);
                 problems.push((block.fence_line, clashes));
-                expanded.push_str(&source[copied_up_to..block.span.start]);
-                expanded.push_str(&fit_into_place(&html, block, source));
-                copied_up_to = block.span.end;
+                replacements.push((block.span.clone(), fit_into_place(&html, block, source)));
             }
             Err(errors) => problems.push((block.fence_line, errors)),
         }
     }
     current.set(None);
+    for (index, link) in scan.term_links.iter().enumerate() {
+        if link.in_heading {
+            problems.push((
+                link.line,
+                vec![DirectiveError {
+                    file: page.path.to_path_buf(),
+                    line: link.line,
+                    directive: "glossary".to_string(),
+                    field: None,
+                    problem: format!(
+                        "the term link `term:{}` is in a heading, whose text becomes its anchor",
+                        link.slug
+                    ),
+                    fix:
+                        "write the term as plain text in the heading and link it in the prose below"
+                            .to_string(),
+                }],
+            ));
+            continue;
+        }
+        let tip = format!("term-tip-{}", index + 1);
+        match directives::glossary::term_link(&link.slug, &link.text_html, &tip, link.line, page) {
+            Ok(html) => replacements.push((link.span.clone(), html)),
+            Err(error) => problems.push((link.line, vec![*error])),
+        }
+    }
     for (line, error) in anchors.clash_with_headings(&scan.headings, page.path) {
         problems.push((line, vec![error]));
     }
@@ -169,6 +239,14 @@ fn expand_chapter(
         .collect();
     if !errors.is_empty() {
         return Err(errors);
+    }
+    replacements.sort_by_key(|(span, _)| span.start);
+    let mut expanded = String::with_capacity(source.len() * 2);
+    let mut copied_up_to = 0;
+    for (span, html) in replacements {
+        expanded.push_str(&source[copied_up_to..span.start]);
+        expanded.push_str(&html);
+        copied_up_to = span.end;
     }
     expanded.push_str(&source[copied_up_to..]);
     Ok(expanded)
@@ -255,22 +333,30 @@ impl Preprocessor for Dsip {
         mut book: Book,
     ) -> mdbook_preprocessor::errors::Result<Book> {
         let src = ctx.config.book.src.clone();
-        let chapters: HashSet<PathBuf> = book
-            .iter()
-            .filter_map(|item| match item {
-                BookItem::Chapter(chapter) => chapter.path.clone(),
-                _ => None,
-            })
-            .collect();
+        let mut chapters = Vec::new();
+        let mut sources = Vec::new();
+        book.for_each_chapter_mut(|chapter| {
+            if let Some(path) = chapter.path.clone() {
+                sources.push(src.join(chapter.source_path.as_ref().unwrap_or(&path)));
+                chapters.push(BookChapter {
+                    path,
+                    name: chapter.name.clone(),
+                    source: chapter.content.clone(),
+                });
+            }
+        });
+        let mut results = expand_book(&chapters).into_iter().zip(sources);
         let mut errors = Vec::new();
         book.for_each_chapter_mut(|chapter| {
-            let Some(path) = chapter.path.clone() else {
+            if chapter.path.is_none() {
+                return;
+            }
+            let Some((result, file)) = results.next() else {
                 return;
             };
-            match expand_in_book(&chapter.content, &path, &chapters) {
+            match result {
                 Ok(expanded) => chapter.content = expanded,
                 Err(problems) => {
-                    let file = src.join(chapter.source_path.as_ref().unwrap_or(&path));
                     errors.extend(problems.into_iter().map(|problem| DirectiveError {
                         file: file.clone(),
                         ..problem
@@ -305,8 +391,14 @@ mod tests {
     #[test]
     fn a_panic_becomes_a_located_internal_error() {
         let source = "Intro.\n\n```viz\nid = \"v\"\n```\n";
-        let errors = expand_guarded(source, Path::new("ch.md"), None, panicking_render)
-            .expect_err("the panic is reported");
+        let errors = expand_guarded(
+            source,
+            Path::new("ch.md"),
+            None,
+            &Course::default(),
+            panicking_render,
+        )
+        .expect_err("the panic is reported");
         assert_eq!(errors.len(), 1);
         assert_eq!(
             errors[0].to_string(),

@@ -11,8 +11,10 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+use crate::fields::kebab_case;
 use crate::kind::Kind;
 use crate::lines::{first_line, first_line_ending, Lines};
+use crate::render::escape;
 
 /// A fenced code block whose info string is a directive name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,23 @@ pub(crate) struct Scan {
     pub near_misses: Vec<NearMiss>,
     /// The ids mdBook will give the chapter's Markdown headings, with their lines.
     pub headings: Vec<(String, usize)>,
+    /// Term links in the prose (`[quorum](term:)`), in document order.
+    pub term_links: Vec<TermLink>,
+}
+
+/// A Markdown link to a glossary term: `[text](term:slug)`, or `[text](term:)` when the text is the term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TermLink {
+    /// Bytes of the chapter the link covers, `[` to `)`.
+    pub span: Range<usize>,
+    /// The term's key: the slug after `term:`, or the link text in kebab-case.
+    pub slug: String,
+    /// The link text as inline HTML (text and `code`, escaped).
+    pub text_html: String,
+    /// 1-based line of the link.
+    pub line: usize,
+    /// Whether it sits in a heading (where a definition would become part of the heading's id).
+    pub in_heading: bool,
 }
 
 /// The parser options mdBook 0.5 uses by default, so we see the same block structure it will.
@@ -87,7 +106,50 @@ pub(crate) fn scan(source: &str, lines: &Lines) -> Scan {
     let mut current: Option<Block> = None;
     let mut heading: Option<(String, usize)> = None;
     let mut heading_ids = HashSet::new();
+    let mut in_heading = false;
+    let mut term_link: Option<(TermLink, String)> = None;
     for (event, range) in Parser::new_ext(source, mdbook_options()).into_offset_iter() {
+        if let Some((link, text)) = term_link.as_mut() {
+            match &event {
+                Event::Text(part) => {
+                    text.push_str(part);
+                    link.text_html.push_str(&escape(part));
+                }
+                Event::Code(part) => {
+                    text.push_str(part);
+                    link.text_html
+                        .push_str(&format!("<code>{}</code>", escape(part)));
+                }
+                Event::End(TagEnd::Link) => {
+                    let (mut link, text) = term_link.take().expect("checked");
+                    if link.slug.is_empty() {
+                        link.slug = kebab_case(&text);
+                    }
+                    scan.term_links.push(link);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match &event {
+            Event::Start(Tag::Heading { .. }) => in_heading = true,
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(slug) = dest_url.strip_prefix("term:") {
+                    term_link = Some((
+                        TermLink {
+                            span: range.clone(),
+                            slug: slug.trim().to_string(),
+                            text_html: String::new(),
+                            line: lines.line_of(range.start),
+                            in_heading,
+                        },
+                        String::new(),
+                    ));
+                }
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 let line = lines.line_of(range.start);

@@ -64,3 +64,63 @@ fn every_chapter_of_the_book_expands() {
         src.display()
     );
 }
+
+/// The frameworks sheet, expanded with the whole book as mdBook runs the preprocessor, holds a card
+/// for every framework callout of every chapter SUMMARY.md publishes, and nothing else.
+#[test]
+fn the_frameworks_sheet_has_every_framework_of_the_book() {
+    let src = book_src();
+    let mut chapters: Vec<PathBuf> = summary_chapters(&src).into_iter().collect();
+    chapters.sort();
+    let book: Vec<mdbook_dsip::BookChapter> = chapters
+        .iter()
+        .map(|path| mdbook_dsip::BookChapter {
+            path: path.clone(),
+            name: String::new(),
+            source: fs::read_to_string(src.join(path)).unwrap(),
+        })
+        .collect();
+    let expanded = mdbook_dsip::expand_book(&book);
+    let mut frameworks = Vec::new();
+    let mut sheet = None;
+    for (chapter, result) in book.iter().zip(&expanded) {
+        let html = result
+            .as_ref()
+            .unwrap_or_else(|errors| panic!("{errors:?}"));
+        if html.contains("class=\"dsip-frameworks-sheet\"") {
+            sheet = Some(html.clone());
+            continue;
+        }
+        for rest in html
+            .split("<article class=\"dsip-framework\" id=\"framework-")
+            .skip(1)
+        {
+            let id = rest.split('"').next().unwrap().to_string();
+            frameworks.push((chapter.path.clone(), id));
+        }
+    }
+    let sheet = sheet.expect("a chapter of SUMMARY.md holds the frameworks-sheet directive");
+    assert!(
+        frameworks.len() >= 10,
+        "only {} frameworks found",
+        frameworks.len()
+    );
+    for (chapter, id) in &frameworks {
+        assert!(
+            sheet.contains(&format!("id=\"sheet-{id}\"")),
+            "the sheet has no card for framework `{id}` of {}",
+            chapter.display()
+        );
+        let link = format!("{}#framework-{id}", chapter.display()).replace(".md#", ".html#");
+        assert!(
+            sheet.contains(&link),
+            "the card `{id}` does not link to {link}"
+        );
+    }
+    assert_eq!(
+        sheet
+            .matches("class=\"dsip-framework dsip-sheet-card\"")
+            .count(),
+        frameworks.len()
+    );
+}

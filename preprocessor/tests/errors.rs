@@ -301,3 +301,38 @@ fn empty_lists_and_arrays_of_tables_are_refused() {
         )]
     );
 }
+
+const GLOSSARY: &str = "```glossary\n[[term]]\nterm = \"quorum\"\ndefinition = \"Enough replicas that any two sets overlap.\"\nmodule = 2\n```\n";
+
+#[test]
+fn a_term_link_naming_no_term_fails_with_a_did_you_mean() {
+    let source = format!("A [quorums](term:quorums) here.\n\n{GLOSSARY}");
+    assert_eq!(
+        messages(&source),
+        [format!(
+            "{CHAPTER}:1: glossary directive: the term link `term:quorums` names no glossary term; did you mean `term:quorum`? (terms are kebab-case)"
+        )]
+    );
+}
+
+#[test]
+fn a_term_defined_twice_names_the_first_definition() {
+    let source = format!("{GLOSSARY}\n{GLOSSARY}");
+    assert_eq!(
+        messages(&source),
+        [format!(
+            "{CHAPTER}:10: glossary directive: field `term[1].term`: `quorum` is already defined at {CHAPTER}:3 (term links could mean either); keep one definition of each term and remove this one"
+        )]
+    );
+}
+
+#[test]
+fn a_term_link_in_a_heading_is_refused() {
+    let source = format!("## About [quorum](term:)\n\n{GLOSSARY}");
+    assert_eq!(
+        messages(&source),
+        [format!(
+            "{CHAPTER}:1: glossary directive: the term link `term:quorum` is in a heading, whose text becomes its anchor; write the term as plain text in the heading and link it in the prose below"
+        )]
+    );
+}

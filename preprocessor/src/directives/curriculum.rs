@@ -58,13 +58,23 @@ fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
     } else {
         "dsip-module-card dsip-unpublished"
     };
-    html.open(
-        "li",
-        &[
-            ("class", class),
-            ("id", &format!("curriculum-module-{number}")),
-        ],
-    );
+    let id = format!("curriculum-module-{number}");
+    // A published card names the folder of its module's pages, so the reader's browser can show how
+    // many of them they have read (theme/js/dsip-progress.js).
+    let pages = link.as_deref().map(|link| {
+        let html = page.link(link);
+        match html.rfind('/') {
+            Some(slash) => html[..=slash].to_string(),
+            None => String::new(),
+        }
+    });
+    match pages.as_deref() {
+        Some(pages) => html.open(
+            "li",
+            &[("class", class), ("id", &id), ("data-pages", pages)],
+        ),
+        None => html.open("li", &[("class", class), ("id", &id)]),
+    };
     html.open("article", &[]);
     let minutes = format!("{} min", module.positive("minutes"));
     module_meta(

@@ -25,12 +25,20 @@ pub(crate) const FIELDS: &[FieldSpec] = &[
 pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
     let id = fields.id();
     let anchor = format!("framework-{id}");
-    let name = crate::render::escape(&fields.string("name"));
     let mut html = Html::new();
     open_root(&mut html, "article", Kind::Framework, &id);
+    card(&mut html, fields, &anchor, "Framework");
+    html.close();
+    html.finish()
+}
+
+/// The card's content (header, body, "Use it when") under `anchor`: the module page's callout and
+/// the frameworks sheet's card are the same card, so the sheet can never show a different one.
+pub(crate) fn card(html: &mut Html, fields: &Fields<'_, '_>, anchor: &str, label: &str) {
+    let name = crate::render::escape(&fields.string("name"));
     html.open("header", &[("class", "dsip-card-header")]);
-    eyebrow(&mut html, "Framework");
-    heading(&mut html, "h3", "dsip-framework-name", &name, &anchor);
+    eyebrow(html, label);
+    heading(html, "h3", "dsip-framework-name", &name, anchor);
     html.element(
         "p",
         &[("class", "dsip-framework-thesis")],
@@ -41,13 +49,11 @@ pub(crate) fn render(fields: &Fields<'_, '_>) -> String {
         .raw(&fields.markdown("body"))
         .close();
     labelled(
-        &mut html,
+        html,
         "dsip-framework-use-when",
         "Use it when",
         &fields.markdown("use_when"),
     );
-    html.close();
-    html.finish()
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub(crate) const FIELDS: &[FieldSpec] = &[
     ),
 ];
 
-const TIER: &[FieldSpec] = &[
+pub(crate) const TIER: &[FieldSpec] = &[
     ("level", r#"level = "L3""#),
     (
         "answer",

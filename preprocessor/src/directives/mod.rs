@@ -8,17 +8,21 @@ mod check;
 mod crate_card;
 mod curriculum;
 mod framework;
+mod frameworks_sheet;
+pub(crate) mod glossary;
 mod ladder;
-mod module;
+pub(crate) mod module;
 mod postmortem;
 mod viz;
 mod when_not;
+mod where_you_sit;
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
+use crate::course::Course;
 use crate::errors::DirectiveError;
-use crate::fields::{FieldSpec, Site};
+use crate::fields::{FieldSpec, Fields, Site};
 use crate::kind::Kind;
 use crate::render::{escape, Html};
 use crate::scan::Block;
@@ -35,6 +39,9 @@ fn spec(kind: Kind) -> &'static [FieldSpec] {
         Kind::Check => check::FIELDS,
         Kind::Crate => crate_card::FIELDS,
         Kind::Curriculum => curriculum::FIELDS,
+        Kind::FrameworksSheet => frameworks_sheet::FIELDS,
+        Kind::WhereYouSit => where_you_sit::FIELDS,
+        Kind::Glossary => glossary::FIELDS,
     }
 }
 
@@ -43,6 +50,9 @@ pub(crate) struct Page<'a> {
     pub path: &'a Path,
     /// The book's chapters (paths relative to `src/`), when the whole book is known.
     pub chapters: Option<&'a HashSet<PathBuf>>,
+    /// What the rest of the book holds (frameworks, ladders, glossary terms, modules); for a chapter
+    /// expanded alone, only what that chapter holds.
+    pub course: &'a Course,
 }
 
 impl Page<'_> {
@@ -66,6 +76,23 @@ impl Page<'_> {
     }
 }
 
+/// The page a chapter becomes, relative to the book's root (`02-consistency/interview.html`): the
+/// key the reader's browser stores answers and progress under.
+pub(crate) fn html_path(chapter: &Path) -> String {
+    let path = chapter.to_string_lossy().replace('\\', "/");
+    path.strip_suffix(".md")
+        .map_or(path.clone(), |stem| format!("{stem}.html"))
+}
+
+/// "Module 2: Consistency Is a Per-Operation Decision", or "Module 2" when its title is unknown.
+pub(crate) fn module_label(number: u32, title: &str) -> String {
+    if title.is_empty() {
+        format!("Module {number}")
+    } else {
+        format!("Module {number}: {title}")
+    }
+}
+
 /// Renders one directive block, or returns every problem found in it.
 pub(crate) fn render(block: &Block, page: &Page<'_>) -> Result<String, Vec<DirectiveError>> {
     let site = Site::new(block, page.path);
@@ -81,6 +108,9 @@ pub(crate) fn render(block: &Block, page: &Page<'_>) -> Result<String, Vec<Direc
             Kind::Check => check::render(&fields),
             Kind::Crate => crate_card::render(&fields),
             Kind::Curriculum => curriculum::render(&fields, page),
+            Kind::FrameworksSheet => frameworks_sheet::render(&fields, page),
+            Kind::WhereYouSit => where_you_sit::render(&fields, page),
+            Kind::Glossary => glossary::render(&fields, page),
         }
     });
     match html {
@@ -94,6 +124,23 @@ fn open_root(html: &mut Html, tag: &'static str, kind: Kind, id: &str) {
     let class = format!("dsip-{}", kind.name());
     let id = format!("{}-{id}", kind.name());
     html.open(tag, &[("class", &class), ("id", &id)]);
+}
+
+/// Opens a page the preprocessor generates from the whole book (the frameworks sheet, "Where you
+/// sit"), with its optional `intro` above what it lists.
+fn open_generated(
+    html: &mut Html,
+    fields: &Fields<'_, '_>,
+    class: &str,
+    id: &str,
+    intro_class: &str,
+) {
+    html.open("section", &[("class", class), ("id", id)]);
+    if let Some(intro) = fields.optional_markdown("intro") {
+        html.open("div", &[("class", intro_class)])
+            .raw(&intro)
+            .close();
+    }
 }
 
 /// The small label above a card's heading ("Framework", "Postmortem"), so a screenshot says what it is.
@@ -180,6 +227,7 @@ pub(crate) mod tests {
         let top = Page {
             path: Path::new("index.md"),
             chapters: None,
+            course: &Course::default(),
         };
         assert_eq!(
             top.link("01-single-node-lie/index.md"),
@@ -188,6 +236,7 @@ pub(crate) mod tests {
         let nested = Page {
             path: Path::new("01-single-node-lie/clocks.md"),
             chapters: None,
+            course: &Course::default(),
         };
         assert_eq!(
             nested.link("02-consistency/index.md#dial"),
