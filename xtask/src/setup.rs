@@ -36,7 +36,8 @@ pub fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
 }
 
-/// A Debian package the project needs, and the file that shows it is installed.
+/// A Debian package the project needs, and the file that shows it is installed (a `*` folder
+/// stands for any one folder there, such as PostgreSQL's version).
 struct DebianPackage {
     name: &'static str,
     provides: &'static str,
@@ -82,31 +83,33 @@ pub fn ensure_browser_tests(browser_tests: &Path) -> Result<()> {
 /// Makes sure a PostgreSQL server is installed: Module 5's comparison test starts a throwaway
 /// one. Debian's `postgresql` puts it in /usr/lib/postgresql/<version>/bin, so any version counts.
 pub fn ensure_postgres() -> Result<()> {
-    let installed = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|versions| {
-            versions
-                .filter_map(|entry| entry.ok())
-                .any(|entry| entry.path().join("bin/initdb").exists())
-        })
-        .unwrap_or(false);
-    if installed {
-        return Ok(());
-    }
     ensure_debian_packages(&[DATABASE])
 }
 
 const DATABASE: DebianPackage = DebianPackage {
     name: "postgresql",
-    // Checked by ensure_postgres (the path holds the version); never present, so the package
-    // is installed whenever ensure_postgres finds no server.
-    provides: "/usr/lib/postgresql/<version>/bin/initdb",
+    provides: "/usr/lib/postgresql/*/bin/initdb",
     why: "Module 5's test compares its store with a real PostgreSQL",
 };
+
+/// Whether `provides` exists, a `*` folder matching any one folder.
+fn present(provides: &str) -> bool {
+    match provides.split_once("/*/") {
+        None => Path::new(provides).exists(),
+        Some((parent, rest)) => std::fs::read_dir(parent)
+            .map(|folders| {
+                folders
+                    .filter_map(|entry| entry.ok())
+                    .any(|entry| entry.path().join(rest).exists())
+            })
+            .unwrap_or(false),
+    }
+}
 
 fn ensure_debian_packages(packages: &[DebianPackage]) -> Result<()> {
     let missing: Vec<&DebianPackage> = packages
         .iter()
-        .filter(|package| !Path::new(package.provides).exists())
+        .filter(|package| !present(package.provides))
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -162,4 +165,22 @@ fn is_root() -> bool {
         .output()
         .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::present;
+
+    #[test]
+    fn a_star_folder_matches_any_one_folder() {
+        let root = std::env::temp_dir().join(format!("dsip-present-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("15/bin")).unwrap();
+        std::fs::write(root.join("15/bin/initdb"), "").unwrap();
+        let pattern = |rest: &str| format!("{}/*/{rest}", root.display());
+        assert!(present(&pattern("bin/initdb")));
+        assert!(!present(&pattern("bin/postgres")));
+        assert!(present(&format!("{}/15/bin/initdb", root.display())));
+        assert!(!present(&format!("{}/16/bin/initdb", root.display())));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }
