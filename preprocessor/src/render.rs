@@ -212,10 +212,21 @@ fn markdown_events<'a>(source: &'a str, scope: &str) -> Result<Vec<Event<'a>>, M
             Event::End(TagEnd::FootnoteDefinition) => {
                 events.push(Event::Html(CowStr::from("</div>\n")))
             }
+            // A checklist in a card is for reading and printing, not for filling in: pulldown-cmark's
+            // disabled `<input>` has no label (axe-core rates that critical), so draw the box instead.
+            Event::TaskListMarker(done) => events.push(Event::InlineHtml(task_box(done).into())),
             other => events.push(other),
         }
     }
     Ok(events)
+}
+
+fn task_box(done: bool) -> &'static str {
+    if done {
+        "<span class=\"dsip-task-box\" role=\"img\" aria-label=\"done\">☑</span> "
+    } else {
+        "<span class=\"dsip-task-box\" role=\"img\" aria-label=\"to do\">☐</span> "
+    }
 }
 
 fn code_block(language: &str, text: &str) -> String {
@@ -323,7 +334,12 @@ mod tests {
         )
         .unwrap();
         assert!(html.contains("<table>"), "{html}");
-        assert!(html.contains("checkbox"), "{html}");
+        // A task box a screen reader can name, not an unlabelled disabled checkbox.
+        assert!(
+            html.contains("role=\"img\" aria-label=\"done\">☑</span> <del>old</del>"),
+            "{html}"
+        );
+        assert!(!html.contains("<input"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(html.contains("href=\"#framework-x-body-fn-n\""), "{html}");
         assert!(html.contains("id=\"framework-x-body-fn-n\""), "{html}");
