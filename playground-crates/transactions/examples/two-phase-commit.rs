@@ -10,20 +10,7 @@ use std::process::ExitCode;
 use transactions::twopc::{Crash, Report, Scenario};
 
 fn summary(label: &str, r: &Report) {
-    let decision = r.decision.map_or("none".to_string(), |d| d.to_string());
-    let outcomes: Vec<String> = r
-        .participants
-        .iter()
-        .map(|p| {
-            let o = p.outcome.map_or("in doubt".to_string(), |d| d.to_string());
-            format!("{} {o} ({} ms in doubt)", p.name, p.in_doubt_ms)
-        })
-        .collect();
-    println!(
-        "{label:<38} decision {decision:<6} {}  atomic {}",
-        outcomes.join(", "),
-        if r.atomic() { "yes" } else { "NO" }
-    );
+    println!("{label:<38} {}", r.summary());
 }
 
 fn main() -> ExitCode {

@@ -237,6 +237,25 @@ impl Report {
             && (self.decision.is_none() || first.is_none() || first == self.decision)
     }
 
+    /// The run in one line: the decision, each participant's outcome and time in doubt, and
+    /// whether all agreed: `decision commit  p1 commit (10 ms in doubt), p2 … atomic yes`.
+    pub fn summary(&self) -> String {
+        let decision = self.decision.map_or("none".to_string(), |d| d.to_string());
+        let outcomes: Vec<String> = self
+            .participants
+            .iter()
+            .map(|p| {
+                let o = p.outcome.map_or("in doubt".to_string(), |d| d.to_string());
+                format!("{} {o} ({} ms in doubt)", p.name, p.in_doubt_ms)
+            })
+            .collect();
+        format!(
+            "decision {decision:<6} {}  atomic {}",
+            outcomes.join(", "),
+            if self.atomic() { "yes" } else { "NO" }
+        )
+    }
+
     /// Participants still in doubt (or down) when the run ended.
     pub fn blocked(&self) -> usize {
         self.participants
