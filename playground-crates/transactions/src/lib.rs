@@ -9,6 +9,7 @@
 //! | [`script`] | plays a script and prints `<txn> <step> -> <result>` lines |
 //! | `scripts/` | Hermitage's PostgreSQL tests, and one script for each rule above |
 //! | [`adya`] | the dependency-graph checker that names a history's anomaly and prints its cycle |
+//! | [`twopc`] | two-phase commit on the simulation kernel, with a crash at any step and recovery from the log |
 //!
 //! Why a store that copies PostgreSQL rather than a textbook: readers use PostgreSQL. A test
 //! (`tests/postgres.rs`) plays every script here and through a real PostgreSQL server and
@@ -32,3 +33,4 @@ pub mod script;
 pub mod ssi;
 pub mod step;
 pub mod store;
+pub mod twopc;
