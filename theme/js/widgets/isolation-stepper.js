@@ -88,7 +88,7 @@
     const note = el("p", { class: "iss-note", "data-role": "note" });
 
     const columns = el("div", { class: "iss-columns" });
-    const graph = svg("svg", { class: "iss-graph", viewBox: "0 0 360 150", role: "img", "data-role": "graph" });
+    const graph = svg("svg", { class: "iss-graph", viewBox: "0 0 360 170", role: "img", "data-role": "graph" });
     const legend = el("ul", { class: "dsip-viz-legend" });
     for (const [cls, label] of [["iss-ww", "ww, wr: came after"], ["iss-rw", "rw: did not see (anti-dependency)"], ["iss-cycle", "on the cycle"]]) {
       const item = el("li");
@@ -99,7 +99,9 @@
     const dd = {};
     for (const [key, label] of [["anomaly", "Anomaly"], ["cycle", "Cycle"], ["next", "Next step"]]) {
       dd[key] = el("dd", { "data-role": "figure-" + key });
-      figures.append(el("dt", {}, label), dd[key]);
+      const pair = el("div"); // one grid cell a figure, its name above its value
+      pair.append(el("dt", {}, label), dd[key]);
+      figures.append(pair);
     }
     const announce = el("p", { class: "dsip-viz-announce", role: "status", "aria-live": "polite", "data-role": "announce" });
     stage.append(hint, controls, note, columns, graph, legend, figures, announce);
@@ -204,8 +206,9 @@
       }
       graph.append(defs);
       const spots = names.length <= 2
-        ? [[70, 75], [290, 75]]
-        : [[60, 40], [300, 40], [180, 125]];
+        ? [[70, 65], [290, 65]]
+        : [[60, 40], [300, 40], [180, 145]];
+      graph.setAttribute("viewBox", names.length <= 2 ? "0 0 360 130" : "0 0 360 180");
       const at = new Map(names.map((n, i) => [n, spots[i % spots.length]]));
       const edges = reply ? reply.edges : [];
       const cycle = reply && reply.finding ? reply.finding.cycle : [];
@@ -215,16 +218,19 @@
       for (const e of edges) {
         const [x1, y1] = at.get(e.from) || [0, 0];
         const [x2, y2] = at.get(e.to) || [0, 0];
-        const pair = [e.from, e.to].sort().join("|");
+        const [first, second] = [e.from, e.to].sort();
+        const pair = first + "|" + second;
         const k = seen.get(pair) || 0;
         seen.set(pair, k + 1);
-        // Edges one way bend up, the other way down; more between the same pair bend further.
-        const sign = e.from < e.to ? -1 : 1;
-        const bend = sign * (22 + 16 * Math.floor(k / 2));
+        // The bend is measured from the pair's first node to its second, so edges one way bow to
+        // one side and edges the other way to the other; more edges between the pair bow further.
+        const [ax, ay] = at.get(first) || [0, 0];
+        const [bx, by] = at.get(second) || [0, 0];
+        const len = Math.hypot(bx - ax, by - ay) || 1;
+        const nx = -(by - ay) / len, ny = (bx - ax) / len;
+        const bend = (e.from === first ? -1 : 1) * (44 + 30 * Math.floor(k / 2));
         const mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
-        const len = Math.hypot(x2 - x1, y2 - y1) || 1;
-        const nx = -(y2 - y1) / len, ny = (x2 - x1) / len;
-        const cx = mx + nx * bend * 2, cy = my + ny * bend * 2;
+        const cx = mx + nx * bend, cy = my + ny * bend;
         const shorten = (x, y, tx, ty) => { const d = Math.hypot(tx - x, ty - y) || 1; return [x + (tx - x) * 24 / d, y + (ty - y) * 24 / d]; };
         const [sx, sy] = shorten(x1, y1, cx, cy);
         const [ex, ey] = shorten(x2, y2, cx, cy);
