@@ -69,6 +69,9 @@ pub enum Op {
         predicate: Predicate,
         /// Every live row the scan saw, matching or not.
         seen: Vec<(Key, VersionId, Value)>,
+        /// Keys the scan saw deleted: the dead version each delete installed. Without it, a scan
+        /// after a delete would look as if it ran before every earlier write to the key.
+        gone: Vec<(Key, VersionId)>,
     },
 }
 
@@ -272,17 +275,27 @@ pub fn graph(history: &History) -> Vec<Edge> {
                         }
                     }
                 }
-                Op::PredicateRead { predicate, seen } => {
-                    for (key, version, _) in seen {
+                Op::PredicateRead {
+                    predicate,
+                    seen,
+                    gone,
+                } => {
+                    let observed = seen.iter().map(|(k, v, _)| (k, v));
+                    for (key, version) in observed.chain(gone.iter().map(|(k, v)| (k, v))) {
                         add(&version.writer, &txn.name, Dep::Wr, *key);
                     }
                     for (key, versions) in &order {
                         let seen_here = seen.iter().find(|(k, _, _)| k == key);
-                        let start = match seen_here {
-                            Some((_, version, _)) => {
+                        let dead_here = gone.iter().find(|(k, _)| k == key);
+                        let start = match (seen_here, dead_here) {
+                            (Some((_, version, _)), _) => {
                                 versions.iter().position(|v| v == version).map(|at| at + 1)
                             }
-                            None => Some(0),
+                            (None, Some((_, dead))) => versions
+                                .iter()
+                                .position(|v| v.writer == dead.writer)
+                                .map(|at| at + 1),
+                            (None, None) => Some(0),
                         };
                         let Some(start) = start else { continue };
                         let old_match =

@@ -8,7 +8,9 @@
 //! | [`step`] | the script language, one step a line, each the stand-in for one SQL statement |
 //! | [`script`] | plays a script and prints `<txn> <step> -> <result>` lines |
 //! | `scripts/` | Hermitage's PostgreSQL tests, and one script for each rule above |
+//! | `src/wasm.rs` | the isolation-stepper widget's entry point (wasm only, `widget` feature) |
 //! | [`adya`] | the dependency-graph checker that names a history's anomaly and prints its cycle |
+//! | [`twopc`] | two-phase commit on the simulation kernel, with a crash at any step and recovery from the log |
 //!
 //! Why a store that copies PostgreSQL rather than a textbook: readers use PostgreSQL. A test
 //! (`tests/postgres.rs`) plays every script here and through a real PostgreSQL server and
@@ -32,3 +34,7 @@ pub mod script;
 pub mod ssi;
 pub mod step;
 pub mod store;
+pub mod twopc;
+
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
+mod wasm;

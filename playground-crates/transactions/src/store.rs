@@ -590,7 +590,7 @@ impl Store {
             Err(failure) => self.fail(t, failure),
             Ok(found) => {
                 let version = found.first().map(|&v| (v, self.heap[v].value));
-                self.log_read(t, key, version.map(|(v, _)| v));
+                self.log_read(t, key, version.map(|(v, _)| v), &snapshot);
                 Outcome::Done(Answer::Value(version.map(|(_, value)| value)))
             }
         }
@@ -602,7 +602,7 @@ impl Store {
             Err(failure) => self.fail(t, failure),
             Ok(found) => {
                 let seen: Vec<usize> = found;
-                self.log_predicate(t, predicate, &seen);
+                self.log_predicate(t, predicate, &seen, &snapshot);
                 let rows = seen
                     .iter()
                     .map(|&v| (self.heap[v].key, self.heap[v].value))
@@ -794,9 +794,34 @@ impl Store {
         Outcome::Done(Answer::Rows(1))
     }
 
-    fn log_read(&mut self, t: TxnId, key: Key, version: Option<usize>) {
-        let version = version.map(|v| self.heap[v].label.clone());
+    /// Logs a read by key. "No row" after a delete is logged as a read of the dead version the
+    /// delete installed, so the checker orders the reader after the deleter, not before.
+    fn log_read(&mut self, t: TxnId, key: Key, version: Option<usize>, snapshot: &Snapshot) {
+        let version = match version {
+            Some(v) => Some(self.heap[v].label.clone()),
+            None => self.visible_delete(t, key, snapshot),
+        };
         self.txns[t].log.push(Op::Read { key, version });
+    }
+
+    /// The delete `t` sees as the last change to `key`, when it sees no live version of it:
+    /// the dead version that delete installed.
+    fn visible_delete(&self, t: TxnId, key: Key, snapshot: &Snapshot) -> Option<VersionId> {
+        let seen = |xid: Xid| self.is_mine(t, xid) || snapshot.sees(xid, self.status[xid as usize]);
+        let deleted = self
+            .versions_of(key)
+            .filter(|&v| {
+                let version = &self.heap[v];
+                version.next.is_none() && seen(version.xmin) && version.xmax.is_some_and(seen)
+            })
+            .last()?;
+        let deleter = self.owner[self.heap[deleted].xmax? as usize]?;
+        self.txns[deleter].log.iter().rev().find_map(|op| match op {
+            Op::Write {
+                key: k, version, ..
+            } if *k == key && version.dead => Some(version.clone()),
+            _ => None,
+        })
     }
 
     fn label(&self, t: TxnId, key: Key, dead: bool) -> VersionId {
@@ -820,7 +845,19 @@ impl Store {
         });
     }
 
-    fn log_predicate(&mut self, t: TxnId, predicate: &Predicate, seen: &[usize]) {
+    fn log_predicate(
+        &mut self,
+        t: TxnId,
+        predicate: &Predicate,
+        seen: &[usize],
+        snapshot: &Snapshot,
+    ) {
+        let live: BTreeSet<Key> = seen.iter().map(|&v| self.heap[v].key).collect();
+        let keys: BTreeSet<Key> = self.heap.iter().map(|v| v.key).collect();
+        let gone = keys
+            .difference(&live)
+            .filter_map(|&key| Some((key, self.visible_delete(t, key, snapshot)?)))
+            .collect();
         let seen = seen
             .iter()
             .map(|&v| {
@@ -834,6 +871,7 @@ impl Store {
         self.txns[t].log.push(Op::PredicateRead {
             predicate: predicate.clone(),
             seen,
+            gone,
         });
     }
 
