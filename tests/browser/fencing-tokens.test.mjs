@@ -74,7 +74,7 @@ test("pause caption: 1,500 ms unfenced, fencing on, 900 ms by the arrow keys, 1,
     const stale = w.find((x) => x.client === 1 && x.token === 33);
     assert.equal(stale.state, "stale", "client 1's write with 33 is accepted, stale");
     near(stale.t, 1517, 2, "the stale write");
-    assert.equal(await figure.locator("svg text", { hasText: "1 @33 stale" }).count(), 1, "the storage lane marks it");
+    assert.equal(await figure.locator("svg text", { hasText: "1 (token 33) stale" }).count(), 1, "the storage lane marks it");
     assert.equal(await text(figure, "figure-stale"), "1");
     assert.equal(await text(figure, "figure-value"), "1 (expected 2)");
     assert.equal(await text(figure, "figure-verdict"), "not linearizable");
@@ -86,7 +86,7 @@ test("pause caption: 1,500 ms unfenced, fencing on, 900 ms by the arrow keys, 1,
     assert.equal(w.find((x) => x.client === 1 && x.token === 33).state, "refused");
     assert.ok(grants(d).some((g) => g.client === 1 && g.token === 35), "client 1 takes token 35");
     assert.ok(w.some((x) => x.client === 1 && x.token === 35 && x.value === 2 && x.state === "accepted"), "and writes 2");
-    assert.equal(await figure.locator("svg text", { hasText: "1 @33 refused" }).count(), 1);
+    assert.equal(await figure.locator("svg text", { hasText: "1 (token 33) refused" }).count(), 1);
     assert.equal(await text(figure, "figure-stale"), "0");
     assert.equal(await text(figure, "figure-value"), "2 (expected 2)");
     assert.equal(await text(figure, "figure-verdict"), "linearizable");

@@ -240,7 +240,7 @@
         }
         const cls = !e.accepted ? "fence-refused-mark" : e.stale ? "fence-stale-mark" : "fence-c" + e.client;
         chart.append(svg("rect", { x: cx - 5, y: row - 5, width: 10, height: 10, class: "fence-write " + cls }));
-        const label = `${e.value} @${e.token}` + (!e.accepted ? " refused" : e.stale ? " stale" : "");
+        const label = `${e.value} (token ${e.token})` + (!e.accepted ? " refused" : e.stale ? " stale" : "");
         const flip = cx > RIGHT - 100; // near the right edge, the label goes to the mark's left
         chart.append(svg("text", { x: flip ? cx - 8 : cx + 8, y: row + 4, "text-anchor": flip ? "end" : "start",
           class: "fence-mark-text" + (e.accepted && !e.stale ? "" : " fence-strong") }, label));
