@@ -6,7 +6,8 @@
 //! | `pause` | `fencing` (bool), `pause_at_ms` (0–200), `pause_ms` (0–4000), `seed` | `{events, lease_ms, first_lease_end_ms, pause, stale_accepted, late_accepted, refused, final_value, expected_value, linearizable, witness, jepsen}` |
 //! | `redlock` | `jump_ms` (0–5000), `monotonic` (bool), `nodes` (1 or 5) | `{nodes, ttl_ms, jump, unreachable, reports, holds, overlap_ms, two_holders}` |
 //!
-//! A `pause` event is `{t_ms, actor, kind, client, token, value, accepted, text}` with `actor`
+//! A `pause` event is `{t_ms, actor, kind, client, token, value, accepted, text}` (a grant adds
+//! `expires_ms`, the lease's end on the lock service's clock) with `actor`
 //! one of `lock`, `storage`; a `redlock` hold is `{client, from_ms, until_ms, nodes}`.
 
 use serde_json::{json, Value};
@@ -60,8 +61,8 @@ fn pause_run(request: &Value) -> Value {
         .filter_map(|(at, e)| {
             let t_ms = ms(*at);
             Some(match e {
-                Event::Granted { client, token, .. } => json!({"t_ms": t_ms, "actor": "lock",
-                    "kind": "granted", "client": client, "token": token,
+                Event::Granted { client, token, expires } => json!({"t_ms": t_ms, "actor": "lock",
+                    "kind": "granted", "client": client, "token": token, "expires_ms": ms(*expires),
                     "text": format!("lock grants client {client} token {token}")}),
                 Event::Busy { client } => json!({"t_ms": t_ms, "actor": "lock", "kind": "busy",
                     "client": client, "text": format!("lock is held: client {client} must wait")}),
