@@ -67,8 +67,9 @@ pub struct PartitionConfig {
 }
 
 impl PartitionConfig {
-    /// `replicas` copies and `min.insync.replicas` of `min_insync`, with a 10-second lag limit and
-    /// unclean election off (Kafka's default since 0.11.0.0).
+    /// `replicas` copies and `min.insync.replicas` of `min_insync`, with a 10-second lag limit (a
+    /// round number for the examples; your Kafka version's default may differ) and unclean election
+    /// off, which is Kafka's default since 0.11.0.0.
     pub fn new(replicas: usize, min_insync: usize) -> Self {
         Self {
             replicas,
