@@ -14,6 +14,9 @@
 //!   this simulation compiled to WebAssembly.
 //! - [`failure_detector`]: deciding that a silent peer is dead, with a fixed heartbeat timeout and
 //!   with phi accrual, and the trade-off between speed, accuracy and cost that no detector escapes.
+//! - [`truetime`] and [`commit_wait`]: Spanner's interval clock, whose uncertainty ε follows a
+//!   sawtooth between syncs, and the commit wait that makes timestamps from two servers agree with
+//!   real time (Module 10). Their time is in microseconds.
 //!
 //! Everything is deterministic and sans-IO: time is a `u64` of milliseconds you pass in, events go
 //! in and messages come out, and the only randomness is a seeded generator. A test, a snippet and
@@ -33,11 +36,13 @@
 //! assert_eq!(sim.compare(a1, c1), Some(CausalOrder::Concurrent));
 //! ```
 
+pub mod commit_wait;
 pub mod failure_detector;
 pub mod lamport;
 pub mod ordering;
 pub mod rng;
 pub mod sim;
+pub mod truetime;
 pub mod vector;
 
 #[cfg(all(target_arch = "wasm32", feature = "widget"))]

@@ -47,11 +47,39 @@
 //! present only for `compare`, with `relation` one of `before`, `after`, `equal`, `concurrent`. A
 //! refused request (unknown replica, message already delivered, malformed JSON) answers
 //! `{"error": "..."}` and leaves the simulation as it was.
+//!
+//! # The commit-wait widget (Module 10)
+//!
+//! The same export answers one more command, which touches no simulation: every answer is computed
+//! afresh from the request, so the widget needs no state in the crate.
+//!
+//! | request | effect |
+//! |---|---|
+//! | `{"cmd":"commit_wait","epsilon_us":4000,"wait":true}` | runs [`Scenario::two_servers`] with A's ε at `epsilon_us` (1,000 to 7,000) |
+//!
+//! The reply carries the sawtooth to plot and both transactions, every time in µs relative to T1's
+//! arrival at A:
+//!
+//! ```json
+//! {
+//!   "epsilon_us": 4000, "wait": true, "gap_us": 2000, "skew_a_us": 500, "skew_b_us": -500,
+//!   "sawtooth": {"points": [[0,1000], ...], "poll_interval_us": 30000000, "base_us": 1000,
+//!                "peak_us": 6999, "drift_us_per_s": 200, "commit_at_us": 15000000},
+//!   "t1": {"server": "A", "arrived": 0, "earliest": -3500, "latest": 4500, "timestamp": 4500,
+//!          "wait_us": 8001, "visible_at": 8001, "epsilon_us": 4000},
+//!   "t2": { ...the same fields, for B... },
+//!   "externally_consistent": true, "margin_us": 3002, "explanation": "Commit wait held T1 ..."
+//! }
+//! ```
+//!
+//! `sawtooth.points` are `[µs since a sync, ε in µs]` over two poll intervals; `commit_at_us` is
+//! where T1's commit sits on the first tooth.
 
 use std::cell::RefCell;
 
 use serde_json::{json, Value};
 
+use crate::commit_wait::{Commit, Outcome, Scenario};
 use crate::ordering::CausalOrder;
 use crate::sim::{EventKind, Simulation};
 use crate::vector::VectorClock;
@@ -76,6 +104,9 @@ pub extern "C" fn dsip_call(ptr: *mut u8, len: usize) -> u64 {
 
 fn run(sim: &mut Simulation, request: &Value) -> Result<Value, String> {
     let cmd = request["cmd"].as_str().ok_or("request has no \"cmd\"")?;
+    if cmd == "commit_wait" {
+        return commit_wait(request);
+    }
     let mut comparison = None;
     let step = match cmd {
         "reset" => {
@@ -226,4 +257,60 @@ fn state(sim: &Simulation, step: Option<String>) -> Value {
         "step": step,
         "can_undo": !sim.steps().is_empty(),
     })
+}
+
+/// The commit-wait widget's one command: run the two-server scenario at the requested ε.
+fn commit_wait(request: &Value) -> Result<Value, String> {
+    let epsilon = request["epsilon_us"]
+        .as_u64()
+        .ok_or("\"epsilon_us\" must be a non-negative integer")?;
+    if !(1_000..=7_000).contains(&epsilon) {
+        return Err(format!(
+            "ε runs from 1,000 to 7,000 µs on the paper's sawtooth, not {epsilon}"
+        ));
+    }
+    let wait = request["wait"]
+        .as_bool()
+        .ok_or("\"wait\" must be true or false")?;
+    let scenario = Scenario::two_servers(epsilon, wait);
+    let outcome = scenario.run();
+    let model = scenario.server_a.model();
+    let points: Vec<Value> = model
+        .points(2 * model.poll_interval_us, 1_000_000)
+        .into_iter()
+        .map(|(t, e)| json!([t, e]))
+        .collect();
+    let commit = |c: &Commit, name: &str| {
+        json!({
+            "server": name,
+            "arrived": outcome.relative(c.arrived),
+            "earliest": outcome.relative(c.interval.earliest),
+            "latest": outcome.relative(c.interval.latest),
+            "timestamp": outcome.relative(c.timestamp),
+            "wait_us": c.wait_us,
+            "visible_at": outcome.relative(c.visible_at),
+            "epsilon_us": c.interval.epsilon(),
+        })
+    };
+    let skew = |clock: &crate::truetime::ServerClock, at| clock.local(at) as i64 - at as i64;
+    Ok(json!({
+        "epsilon_us": outcome.t1.interval.epsilon(),
+        "wait": wait,
+        "gap_us": scenario.gap_us,
+        "skew_a_us": skew(&scenario.server_a, outcome.t1.arrived),
+        "skew_b_us": skew(&scenario.server_b, outcome.t2.arrived),
+        "sawtooth": {
+            "points": points,
+            "poll_interval_us": model.poll_interval_us,
+            "base_us": model.base_us,
+            "peak_us": model.peak(),
+            "drift_us_per_s": model.drift_us_per_s,
+            "commit_at_us": scenario.server_a.since_sync(outcome.t1.arrived),
+        },
+        "t1": commit(&outcome.t1, "A"),
+        "t2": commit(&outcome.t2, "B"),
+        "externally_consistent": outcome.externally_consistent(),
+        "margin_us": outcome.margin_us(),
+        "explanation": Outcome::explain(&outcome),
+    }))
 }

@@ -30,6 +30,7 @@ pub mod actor;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod client;
+pub mod isr;
 pub mod mode;
 pub mod monitor;
 pub mod protocol;
