@@ -146,11 +146,16 @@
     },
     // Exposed for tests and for widgets that compare against the crate directly.
     instantiate,
-    // The one DOM helper every widget needs: an element with attributes and optional text.
-    el(tag, attributes = {}, text) {
+    // The one DOM helper every widget needs: an element with attributes and optional content,
+    // which is text, an element, or an array of both (an element must not turn into the text
+    // "[object HTMLSpanElement]").
+    el(tag, attributes = {}, content) {
       const node = document.createElement(tag);
       for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-      if (text !== undefined) node.textContent = text;
+      if (content === undefined || content === null) return node;
+      for (const part of Array.isArray(content) ? content : [content]) {
+        node.append(part instanceof Node ? part : String(part));
+      }
       return node;
     },
     // True when the page is in one of mdBook's dark themes; widgets read colours from CSS
