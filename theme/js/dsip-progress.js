@@ -142,8 +142,7 @@
     all[key] = entry;
     store.set("checks", all);
     questions.forEach((details, index) => {
-      details.addEventListener("toggle", () => {
-        if (!details.open) return;
+      const opened = () => {
         const now = checks();
         const mine = now[key] || { opened: [], total: questions.length };
         if (!mine.opened.includes(index)) mine.opened.push(index);
@@ -151,7 +150,12 @@
         now[key] = mine;
         store.set("checks", now);
         markSidebar();
-      });
+      };
+      // A click on the summary (the keyboard's Enter and Space included) is counted at once, so a
+      // reader who opens an answer and leaves the page straight away still has it counted.
+      const summary = details.querySelector("summary");
+      if (summary) summary.addEventListener("click", () => { if (!details.open) opened(); });
+      details.addEventListener("toggle", () => { if (details.open) opened(); });
     });
   }
 
