@@ -2,10 +2,8 @@
 //  - the page a reader opens counts as read, and the sidebar marks the pages read;
 //  - a check-yourself question counts once its answer was opened, and the sidebar shows how many
 //    of a page's questions were opened;
-//  - the landing page's curriculum cards show how many of each module's pages were read;
-//  - "Forget my progress" (on the landing page and on "Where you sit") clears all of it, ladder
-//    answers included.
-// It also holds the one store the ladder exercise (widgets/reader-ladder.js), "Where you sit" and the
+// The landing page's cards and "Forget my progress" are widgets/reader-progress.js, loaded only on
+// the pages that show them. This file also holds the one store the ladder exercise (widgets/reader-ladder.js), "Where you sit" and the
 // export read and write: `DSIP.store`. Everything is kept under keys starting with `dsip:`.
 (function () {
   "use strict";
@@ -159,68 +157,8 @@
     });
   }
 
-  // Each published curriculum card names its module's folder (data-pages); the sidebar lists its pages.
-  function markCards() {
-    const cards = document.querySelectorAll(".dsip-module-card[data-pages]");
-    if (!cards.length) return;
-    const read = readPages();
-    const keys = [...new Set(sidebarLinks().map((link) => pageKey(link.href)))];
-    for (const card of cards) {
-      const folder = pageKey(new URL(card.dataset.pages || "./", window.location.href).href).replace(/index\.html$/, "");
-      const pages = keys.filter((key) => key.startsWith(folder));
-      if (!pages.length) continue;
-      const done = pages.filter((key) => read[key]).length;
-      let line = card.querySelector(".dsip-card-progress");
-      if (!line) {
-        line = document.createElement("p");
-        line.className = "dsip-card-progress";
-        const bar = document.createElement("span");
-        bar.className = "dsip-card-progress-bar";
-        bar.setAttribute("aria-hidden", "true");
-        bar.appendChild(document.createElement("span"));
-        const text = document.createElement("span");
-        text.className = "dsip-card-progress-text";
-        line.append(bar, text);
-        (card.querySelector("article") || card).appendChild(line);
-      }
-      line.dataset.read = String(done);
-      line.dataset.pages = String(pages.length);
-      line.querySelector(".dsip-card-progress-bar span").style.width = (100 * done) / pages.length + "%";
-      line.querySelector(".dsip-card-progress-text").textContent =
-        done === 0 ? "Not started: " + pages.length + " pages" : done + " of " + pages.length + " pages read";
-    }
-  }
-
-  // "Forget my progress": below the curriculum and on "Where you sit".
-  function forgetControl() {
-    const anchor = document.querySelector(".dsip-curriculum, .dsip-where-you-sit");
-    if (!anchor || document.querySelector(".dsip-forget")) return;
-    const box = document.createElement("div");
-    box.className = "dsip-forget";
-    const text = document.createElement("p");
-    text.textContent =
-      "Your progress (pages read, answers opened, ladder answers and placements) is kept in this browser only.";
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "dsip-button";
-    button.textContent = "Forget my progress";
-    const said = document.createElement("p");
-    said.className = "dsip-forget-said";
-    said.setAttribute("role", "status");
-    button.addEventListener("click", () => {
-      if (!window.confirm("Forget every page read, answer opened and ladder answer kept in this browser?")) return;
-      store.forget();
-      said.textContent = "Forgotten: this browser keeps no progress of yours now.";
-      refresh();
-      document.dispatchEvent(new CustomEvent("dsip:progress-forgotten"));
-    });
-    box.append(text, button, said);
-    anchor.after(box);
-  }
-
   function refresh() {
     markSidebar();
-    markCards();
   }
 
   function start() {
@@ -231,11 +169,10 @@
       store.set("read", read);
     }
     watchChecks(key);
-    forgetControl();
     refresh();
   }
 
-  window.DSIP = Object.assign(window.DSIP || {}, { store, pageKey, refreshProgress: refresh });
+  window.DSIP = Object.assign(window.DSIP || {}, { store, pageKey, sidebarLinks, refreshProgress: refresh });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -126,12 +126,13 @@
   // The reader features that only some pages need, loaded like a widget's files (script and
   // styles from <root>/widgets/) on the pages that have what they work on, so a text page loads
   // none of them. Each is one concept: the ladder exercise, the export of its answers, the "Where
-  // you sit" summary, the frameworks sheet's copy-link.
+  // you sit" summary, the frameworks sheet's copy-link, the curriculum cards' progress.
   const READER = [
     [".dsip-ladder", "reader-ladder"],
     [".dsip-ladder, .dsip-where-you-sit", "reader-export"],
     [".dsip-where-you-sit", "reader-sit"],
     [".dsip-frameworks-sheet", "reader-sheet"],
+    [".dsip-curriculum, .dsip-where-you-sit", "reader-progress"],
   ];
 
   function loadReader() {
