@@ -43,11 +43,16 @@ export function bookUrl(path = "") {
  * options.theme: one of mdBook's themes (light, rust, coal, navy, ayu), stored where mdBook's
  * own theme picker keeps it so the page starts in that theme.
  * options.viewport: {width, height}, default a laptop screen.
+ * options.javaScript: false to open the page with JavaScript off.
+ * options.init: a function run in the page before any of its scripts (to stub a browser API).
  */
 export async function openPage(path, options = {}) {
   const context = await (await browser()).newContext({
     viewport: options.viewport || { width: 1280, height: 900 },
+    javaScriptEnabled: options.javaScript !== false,
+    acceptDownloads: true,
   });
+  if (options.init) await context.addInitScript(options.init);
   if (options.theme) {
     await context.addInitScript((theme) => {
       localStorage.setItem("mdbook-theme", theme);
@@ -70,6 +75,7 @@ export async function openPage(path, options = {}) {
   }
   return {
     page,
+    context,
     consoleErrors: () => [...errors],
     close: () => context.close(),
   };

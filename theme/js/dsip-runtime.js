@@ -123,7 +123,30 @@
     return Promise.all([stylesheet(base + "viz.css"), stylesheet(base + name + ".css"), script(base + name + ".js")]);
   }
 
+  // The reader features that only some pages need, loaded like a widget's files (script and
+  // styles from <root>/widgets/) on the pages that have what they work on, so a text page loads
+  // none of them. Each is one concept: the ladder exercise, the export of its answers, the "Where
+  // you sit" summary, the frameworks sheet's copy-link, the curriculum cards' progress.
+  const READER = [
+    [".dsip-ladder", "reader-ladder"],
+    [".dsip-ladder, .dsip-where-you-sit", "reader-export"],
+    [".dsip-where-you-sit", "reader-sit"],
+    [".dsip-frameworks-sheet", "reader-sheet"],
+    [".dsip-curriculum, .dsip-where-you-sit", "reader-progress"],
+  ];
+
+  function loadReader() {
+    const base = root() + "widgets/";
+    for (const [selector, name] of READER) {
+      if (!document.querySelector(selector)) continue;
+      stylesheet(base + name + ".css")
+        .then(() => script(base + name + ".js"))
+        .catch((error) => console.warn("[dsip]", error.message));
+    }
+  }
+
   function start() {
+    loadReader();
     const figures = [...document.querySelectorAll("figure.dsip-viz")];
     const names = new Set(figures.map((figure) => figure.dataset.widget));
     for (const name of names) {

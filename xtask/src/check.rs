@@ -9,14 +9,14 @@
 //! The check reads the Markdown sources only, so it takes milliseconds and runs early in
 //! `cargo xtask test`. It finds chapters with mdBook's own SUMMARY.md parser, snippets with the
 //! rule the build uses ([`xtask::snippets::extract_from`]), and validates every directive with the
-//! preprocessor itself ([`mdbook_dsip::expand_in_book`]), so it never disagrees with the build
+//! preprocessor itself, the whole book at once ([`mdbook_dsip::expand_book`]), so it never disagrees with the build
 //! about what is on a page. It reads directive fields as plain TOML: the preprocessor has no public
 //! field API, and the check needs only a few fields (a framework's `name`, a ladder's levels, ...).
 
 use anyhow::{bail, Context, Result};
 use mdbook_summary::{Link, SummaryItem};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -124,6 +124,28 @@ fn linked_chapters(summary: &mdbook_summary::Summary) -> Vec<PathBuf> {
         }
     }
     paths
+}
+
+/// The title SUMMARY.md gives the chapter at `path` (a module's title is its first chapter's).
+fn chapter_title(summary: &mdbook_summary::Summary, path: &Path) -> Option<String> {
+    fn find(link: &Link, path: &Path) -> Option<String> {
+        if link.location.as_deref() == Some(path) {
+            return Some(link.name.clone());
+        }
+        link.nested_items.iter().find_map(|item| match item {
+            SummaryItem::Link(nested) => find(nested, path),
+            _ => None,
+        })
+    }
+    summary
+        .prefix_chapters
+        .iter()
+        .chain(&summary.numbered_chapters)
+        .chain(&summary.suffix_chapters)
+        .find_map(|item| match item {
+            SummaryItem::Link(link) => find(link, path),
+            _ => None,
+        })
 }
 
 /// A chapter and every chapter nested under it, in SUMMARY.md order; drafts have no page.
@@ -318,7 +340,7 @@ pub fn inspect(book: &Book) -> Result<Report> {
     let summary = parse_summary(&book.summary)?;
     let mut book_problems = Vec::new();
     let mut pages = BTreeMap::new();
-    let chapters: HashSet<PathBuf> = linked_chapters(&summary).into_iter().collect();
+    let mut book_chapters = Vec::new();
     for path in linked_chapters(&summary) {
         let file = Path::new("src").join(&path);
         let Some(text) = book.pages.get(&path) else {
@@ -333,20 +355,30 @@ pub fn inspect(book: &Book) -> Result<Report> {
             });
             continue;
         };
-        if let Err(errors) = mdbook_dsip::expand_in_book(text, &path, &chapters) {
-            book_problems.extend(errors.into_iter().map(|error| Problem {
-                file: file.clone(),
-                line: Some(error.line),
-                message: format!(
-                    "{} directive: {}{}; {}",
-                    error.directive,
-                    error.field.map_or(String::new(), |f| format!("field `{f}`: ")),
-                    error.problem,
-                    error.fix
-                ),
-            }));
-        }
         pages.insert(path.clone(), scan_page(&file, text));
+        book_chapters.push(mdbook_dsip::BookChapter {
+            name: chapter_title(&summary, &path).unwrap_or_default(),
+            path,
+            source: text.clone(),
+        });
+    }
+    // Every chapter expanded knowing the whole book, as the build does it: the frameworks sheet,
+    // "Where you sit" and term links are checked against what readers will see.
+    let expanded = mdbook_dsip::expand_book(&book_chapters);
+    for (chapter, result) in book_chapters.iter().zip(expanded) {
+        let Err(errors) = result else { continue };
+        let file = Path::new("src").join(&chapter.path);
+        book_problems.extend(errors.into_iter().map(|error| Problem {
+            file: file.clone(),
+            line: Some(error.line),
+            message: format!(
+                "{} directive: {}{}; {}",
+                error.directive,
+                error.field.map_or(String::new(), |f| format!("field `{f}`: ")),
+                error.problem,
+                error.fix
+            ),
+        }));
     }
 
     let cards = curriculum_cards(pages.values(), &mut book_problems);
