@@ -22,7 +22,7 @@
   const FOLLOWERS = ["east-1", "east-2", "west-1"];
   // dataset names: data-lag-east1, data-lag-east2, data-lag-west1.
   const LAG_KEYS = { "east-1": "lagEast1", "east-2": "lagEast2", "west-1": "lagWest1" };
-  const W = 640, H = 220, LEFT = 48, RIGHT = 12, TOP = 14, BOTTOM = 30;
+  const H = 220, LEFT = 44, RIGHT = 14, TOP = 14, BOTTOM = 30;
 
   function svg(tag, attributes = {}, text) {
     const node = document.createElementNS(SVG, tag);
@@ -84,7 +84,7 @@
     promo.append(el("span", { class: "rlag-swatch rlag-promo", "aria-hidden": "true" }), document.createTextNode("promotion"));
     legend.append(fault, promo);
 
-    const chart = svg("svg", { class: "rlag-chart", role: "img", viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "xMinYMin meet" });
+    const chart = svg("svg", { class: "rlag-chart", role: "img", preserveAspectRatio: "xMinYMin meet" });
 
     const pairs = [
       ["now", "Time"], ["leader", "Leader (epoch)"], ["acked", "Writes acknowledged"],
@@ -96,12 +96,14 @@
     const dd = {};
     for (const [key, label] of pairs) {
       dd[key] = el("dd", { "data-role": "figure-" + key });
-      figures.append(el("dt", {}, label), dd[key]);
+      const pair = el("div", { class: "rlag-figure" });
+      pair.append(el("dt", {}, label), dd[key]);
+      figures.append(pair);
     }
     const witness = el("p", { class: "rlag-witness", "data-role": "witness" });
 
     const tri = el("div", { class: "rlag-trilemma" });
-    const triSvg = svg("svg", { class: "rlag-tri", role: "img", viewBox: "0 0 200 150", "aria-label": "The Write-Path Trilemma" });
+    const triSvg = svg("svg", { class: "rlag-tri", role: "img", viewBox: "0 0 240 160", "aria-label": "The Write-Path Trilemma" });
     const triText = el("dl", { class: "rlag-tri-text" });
     tri.append(triSvg, triText);
 
@@ -179,14 +181,18 @@
 
     function draw(reply) {
       chart.replaceChildren();
+      // One user unit a CSS pixel, so labels stay readable on a phone.
+      const W = Math.max(300, Math.min(640, Math.round(chart.getBoundingClientRect().width || stage.clientWidth || 640)));
+      chart.setAttribute("viewBox", `0 0 ${W} ${H}`);
       const peak = Math.max(100, ...reply.lag.map((s) => s.ms));
       const yMax = Math.ceil(peak / 100) * 100;
       const x = (t) => LEFT + (W - LEFT - RIGHT) * (t / END);
       const y = (v) => TOP + (H - TOP - BOTTOM) * (1 - v / yMax);
       chart.setAttribute("aria-label", "Lag per follower over time, up to " + now + " ms; the axis tops at " + yMax + " ms");
-      for (let t = 0; t <= END; t += 300) {
+      for (let t = 0; t <= END; t += W < 480 ? 500 : 300) {
         chart.append(svg("line", { x1: x(t), x2: x(t), y1: TOP, y2: H - BOTTOM, class: "rlag-grid" }));
-        chart.append(svg("text", { x: x(t), y: H - BOTTOM + 16, class: "rlag-tick", "text-anchor": "middle" }, t + " ms"));
+        const anchor = t === 0 ? "start" : t === END ? "end" : "middle";
+        chart.append(svg("text", { x: x(t), y: H - BOTTOM + 16, class: "rlag-tick", "text-anchor": anchor }, t === END ? t + " ms" : String(t)));
       }
       for (const v of [0, yMax / 2, yMax]) {
         chart.append(svg("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: "rlag-grid" }));
@@ -216,11 +222,11 @@
 
       // The trilemma: the dot sits opposite the corner the mode gives up.
       triSvg.replaceChildren();
-      const corners = { durability: [100, 18], latency: [22, 132], availability: [178, 132] };
+      const corners = { durability: [120, 22], latency: [45, 134], availability: [195, 134] };
       triSvg.append(svg("polygon", { points: Object.values(corners).map((c) => c.join(",")).join(" "), class: "rlag-tri-shape" }));
-      triSvg.append(svg("text", { x: 100, y: 12, class: "rlag-tick", "text-anchor": "middle" }, "durability"));
-      triSvg.append(svg("text", { x: 22, y: 146, class: "rlag-tick", "text-anchor": "middle" }, "low latency"));
-      triSvg.append(svg("text", { x: 178, y: 146, class: "rlag-tick", "text-anchor": "middle" }, "availability"));
+      triSvg.append(svg("text", { x: 120, y: 14, class: "rlag-tick", "text-anchor": "middle" }, "durability"));
+      triSvg.append(svg("text", { x: 4, y: 152, class: "rlag-tick", "text-anchor": "start" }, "low latency"));
+      triSvg.append(svg("text", { x: 236, y: 152, class: "rlag-tick", "text-anchor": "end" }, "availability"));
       const giveUp = reply.trilemma.gives_up;
       const key = giveUp === "durability" ? "durability" : giveUp === "availability" ? "availability" : null;
       let at;
@@ -228,7 +234,7 @@
         const others = Object.keys(corners).filter((k) => k !== key).map((k) => corners[k]);
         at = [(others[0][0] + others[1][0]) / 2, (others[0][1] + others[1][1]) / 2];
       } else {
-        at = [100, 94];
+        at = [120, 97];
       }
       triSvg.append(svg("circle", { cx: at[0], cy: at[1], r: 7, class: "rlag-tri-dot" }));
       triText.replaceChildren();
