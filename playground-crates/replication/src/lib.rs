@@ -12,7 +12,7 @@
 //! | [`client`] | clients that record every operation for the history |
 //! | [`scenario`] | a two-region group, faults, and the counts: lost, divergent, lag, the verdict |
 //! | [`quorum`] | leaderless N/R/W quorums with read repair and a sloppy quorum with hinted handoff |
-//! | [`check`] | the recorded history, through Jepsen's format, to Module 2's checker (native builds only) |
+//! | [`check`] | the recorded history, through Jepsen's format, to Module 2's checker |
 //!
 //! ```
 //! use replication::{Mode, Scenario};
@@ -27,14 +27,12 @@
 //! ```
 
 pub mod actor;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod check;
 pub mod client;
 pub mod isr;
 pub mod mode;
 pub mod monitor;
 pub mod protocol;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod quorum;
 pub mod replica;
 pub mod scenario;
@@ -43,7 +41,6 @@ pub mod wal;
 #[cfg(all(target_arch = "wasm32", feature = "widget"))]
 mod wasm;
 
-#[cfg(not(target_arch = "wasm32"))]
 pub use consistency::{Verdict, Witness};
 pub use mode::{Mode, Trilemma};
 pub use replica::Config;

@@ -17,7 +17,6 @@
 use sim::{Delay, History, Kind, KvOp, Link, NodeId, Partition, Span, Time, World};
 
 use crate::actor::{Actor, Disk};
-#[cfg(not(target_arch = "wasm32"))]
 use crate::check::{linearizable, verdict};
 use crate::client::{Client, Workload};
 use crate::mode::Mode;
@@ -261,8 +260,7 @@ pub struct Run {
     /// The clients' history, as the kernel's recorder holds it.
     pub history: History<KvOp>,
     /// Module 2's checker's answer: is the history linearizable? ([`Run::verdict`] gives the
-    /// witness too.) Native builds only: the widget's wasm does not link the checker.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// witness too.)
     pub linearizable: bool,
     /// Writes the clients were told succeeded.
     pub acked_writes: usize,
@@ -401,7 +399,6 @@ impl Run {
             }
         }
         Run {
-            #[cfg(not(target_arch = "wasm32"))]
             linearizable: linearizable(&history),
             scenario,
             history,
@@ -422,7 +419,6 @@ impl Run {
 
     /// Module 2's checker's full verdict, with the witness when the history is not
     /// linearizable. Slower than [`Run::linearizable`]: shrinking the witness re-runs the search.
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn verdict(&self) -> consistency::Verdict {
         verdict(&self.history)
     }
