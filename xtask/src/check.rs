@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
-use xtask::snippets;
+use xtask::{snippets, summary};
 
 /// Words a minute of prose reading: COURSE.md's "about 200 words a minute".
 pub const WORDS_PER_MINUTE: f64 = 200.0;
@@ -93,7 +93,7 @@ impl Book {
         let summary = std::fs::read_to_string(&summary_path)
             .with_context(|| format!("could not read {}", summary_path.display()))?;
         let mut pages = BTreeMap::new();
-        for path in linked_chapters(&parse_summary(&summary)?) {
+        for path in summary::linked_chapters(&summary::parse(&summary)?) {
             if let Ok(text) = std::fs::read_to_string(src.join(&path)) {
                 pages.insert(path, text);
             }
@@ -104,26 +104,6 @@ impl Book {
             crates,
         })
     }
-}
-
-fn parse_summary(summary: &str) -> Result<mdbook_summary::Summary> {
-    mdbook_summary::parse_summary(summary)
-        .map_err(|error| anyhow::anyhow!("src/SUMMARY.md: {error:#}"))
-}
-
-fn linked_chapters(summary: &mdbook_summary::Summary) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    for item in summary
-        .prefix_chapters
-        .iter()
-        .chain(&summary.numbered_chapters)
-        .chain(&summary.suffix_chapters)
-    {
-        if let SummaryItem::Link(link) = item {
-            collect_pages(link, &mut paths);
-        }
-    }
-    paths
 }
 
 /// The title SUMMARY.md gives the chapter at `path` (a module's title is its first chapter's).
@@ -149,15 +129,6 @@ fn chapter_title(summary: &mdbook_summary::Summary, path: &Path) -> Option<Strin
 }
 
 /// A chapter and every chapter nested under it, in SUMMARY.md order; drafts have no page.
-fn collect_pages(link: &Link, paths: &mut Vec<PathBuf>) {
-    paths.extend(link.location.clone());
-    for item in &link.nested_items {
-        if let SummaryItem::Link(nested) = item {
-            collect_pages(nested, paths);
-        }
-    }
-}
-
 /// One problem, located in a file (relative to the repository root) and saying what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -337,11 +308,11 @@ impl Card {
 
 /// Checks the book: every module of SUMMARY.md against its curriculum card.
 pub fn inspect(book: &Book) -> Result<Report> {
-    let summary = parse_summary(&book.summary)?;
+    let summary = summary::parse(&book.summary)?;
     let mut book_problems = Vec::new();
     let mut pages = BTreeMap::new();
     let mut book_chapters = Vec::new();
-    for path in linked_chapters(&summary) {
+    for path in summary::linked_chapters(&summary) {
         let file = Path::new("src").join(&path);
         let Some(text) = book.pages.get(&path) else {
             book_problems.push(Problem {
@@ -400,9 +371,7 @@ pub fn inspect(book: &Book) -> Result<Report> {
         };
         matched[card_index] = true;
         let card = &cards[card_index];
-        let mut module_pages = Vec::new();
-        collect_pages(link, &mut module_pages);
-        let module_pages: Vec<&Page> = module_pages
+        let module_pages: Vec<&Page> = summary::pages_under(link)
             .iter()
             .filter_map(|path| pages.get(path))
             .collect();

@@ -12,4 +12,5 @@ pub mod precompute;
 pub mod process;
 pub mod setup;
 pub mod snippets;
+pub mod summary;
 pub mod workspace;

@@ -54,10 +54,18 @@ pub const OUTPUT_INFO: &str = "output";
 /// Info-string attributes on which mdBook hides the Run button: those blocks are never sent.
 const NOT_RUNNABLE: &[&str] = &["ignore", "no_run", "noplayground", "noplaypen"];
 
-/// Every runnable Rust snippet under `src_dir`, in file then line order.
+/// Every runnable Rust snippet of the book's chapters (the files `src_dir/SUMMARY.md` links), in
+/// file then line order. A page SUMMARY.md does not list yet is not built, so it has no Run result
+/// to check its output blocks against; it is checked from the day it is linked.
 pub fn extract(src_dir: &Path, edition: &str) -> Result<Vec<Snippet>> {
+    let chapters: std::collections::BTreeSet<PathBuf> =
+        crate::summary::chapters_in(src_dir)?.into_iter().collect();
     let mut files = Vec::new();
     collect_markdown(src_dir, &mut files)?;
+    files.retain(|path| {
+        path.strip_prefix(src_dir)
+            .is_ok_and(|relative| chapters.contains(relative))
+    });
     files.sort();
     let mut snippets = Vec::new();
     for path in files {
