@@ -6,20 +6,11 @@
 // forwards the reader's actions and shows what the crate computed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, widgetsMounted } from "./harness.mjs";
+import { openWidget } from "./harness.mjs";
 
 const PAGE = "10-teardown/spanner.html";
 
-async function open(theme, viewport) {
-  const opened = await openPage(PAGE, { theme, viewport });
-  const widgets = await widgetsMounted(opened.page);
-  const widget = widgets.find((w) => w.id === "viz-commit-wait");
-  assert.ok(widget, "the page embeds viz-commit-wait");
-  assert.equal(widget.mounted, "yes", "the widget mounted");
-  const figure = opened.page.locator("#viz-commit-wait");
-  await figure.scrollIntoViewIfNeeded();
-  return { ...opened, figure, stage: figure.locator(".dsip-viz-stage") };
-}
+const open = (theme, viewport) => openWidget(PAGE, "viz-commit-wait", { theme, viewport });
 
 const control = (figure, role) => figure.locator(`[data-role="${role}"]`);
 const text = (figure, name) => control(figure, "figure-" + name).innerText();

@@ -7,18 +7,9 @@
 // the reader's actions and shows what the crate computed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, widgetsMounted } from "./harness.mjs";
+import { openWidget } from "./harness.mjs";
 
-async function open(path, id, options = {}) {
-  const opened = await openPage(path, options);
-  const widgets = await widgetsMounted(opened.page);
-  const widget = widgets.find((w) => w.id === id);
-  assert.ok(widget, `the page embeds ${id}`);
-  assert.equal(widget.mounted, "yes", "the widget mounted");
-  const figure = opened.page.locator("#" + id);
-  await figure.scrollIntoViewIfNeeded();
-  return { ...opened, figure, stage: figure.locator(".dsip-viz-stage") };
-}
+const open = openWidget;
 
 const control = (figure, role) => figure.locator(`[data-role="${role}"]`);
 const data = (stage) => stage.evaluate((node) => ({ ...node.dataset }));

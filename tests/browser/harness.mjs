@@ -2,6 +2,7 @@
 // test, the book's theme chosen before any script runs, and every console error and uncaught
 // exception recorded so a test can insist the page ran clean.
 import { after } from "node:test";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const BOOK_URL = process.env.BOOK_URL;
@@ -132,6 +133,21 @@ export async function widgetsMounted(page) {
   return page.$$eval("figure.dsip-viz", (figures) =>
     figures.map((figure) => ({ id: figure.id, mounted: figure.dataset.mounted })),
   );
+}
+
+/**
+ * Opens `path`, waits for its widgets, insists the figure `id` mounted, and scrolls it into view:
+ * what every widget test does first. Returns openPage's result plus the figure and its stage.
+ */
+export async function openWidget(path, id, options = {}) {
+  const opened = await openPage(path, options);
+  const widgets = await widgetsMounted(opened.page);
+  const widget = widgets.find((w) => w.id === id);
+  assert.ok(widget, `the page embeds ${id}`);
+  assert.equal(widget.mounted, "yes", "the widget mounted");
+  const figure = opened.page.locator("#" + id);
+  await figure.scrollIntoViewIfNeeded();
+  return { ...opened, figure, stage: figure.locator(".dsip-viz-stage") };
 }
 
 // Close the shared browser after the file's last test: an open browser connection would keep

@@ -6,21 +6,12 @@
 // the test checks that the widget forwards the reader's actions and shows what the crate returned.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, widgetsMounted } from "./harness.mjs";
+import { openWidget } from "./harness.mjs";
 
 const PAGE = "06-idempotency/three-failures.html";
 const ID = "viz-idempotency-timeline";
 
-async function open(theme, viewport) {
-  const opened = await openPage(PAGE, { theme, viewport });
-  const widgets = await widgetsMounted(opened.page);
-  const widget = widgets.find((w) => w.id === ID);
-  assert.ok(widget, `the page embeds ${ID}`);
-  assert.equal(widget.mounted, "yes", "the widget mounted");
-  const figure = opened.page.locator("#" + ID);
-  await figure.scrollIntoViewIfNeeded();
-  return { ...opened, figure, stage: figure.locator(".dsip-viz-stage") };
-}
+const open = (theme, viewport) => openWidget(PAGE, ID, { theme, viewport });
 
 const control = (figure, role) => figure.locator(`[data-role="${role}"]`);
 const data = (stage) => stage.evaluate((node) => ({ ...node.dataset }));

@@ -6,21 +6,12 @@
 // Every answer comes from the `transactions` crate; the test checks the widget shows what it computed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, widgetsMounted } from "./harness.mjs";
+import { openWidget } from "./harness.mjs";
 
 const PAGE = "05-transactions/isolation-levels.html";
 const ID = "viz-isolation-stepper";
 
-async function open(theme, viewport) {
-  const opened = await openPage(PAGE, { theme, viewport });
-  const widgets = await widgetsMounted(opened.page);
-  const widget = widgets.find((w) => w.id === ID);
-  assert.ok(widget, `the page embeds ${ID}`);
-  assert.equal(widget.mounted, "yes", "the widget mounted");
-  const figure = opened.page.locator("#" + ID);
-  await figure.scrollIntoViewIfNeeded();
-  return { ...opened, figure, stage: figure.locator(".dsip-viz-stage") };
-}
+const open = (theme, viewport) => openWidget(PAGE, ID, { theme, viewport });
 
 const control = (figure, role) => figure.locator(`[data-role="${role}"]`);
 const data = (stage) => stage.evaluate((node) => ({ ...node.dataset }));
