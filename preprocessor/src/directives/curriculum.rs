@@ -1,5 +1,7 @@
 //! `curriculum`: the landing page's module cards. A module without `link` is not yet published: its
-//! card says so and links nowhere, so the landing page never points at a missing chapter.
+//! card says so and links nowhere, so the landing page never points at a missing chapter. Above the
+//! cards, one sentence says which modules are published, counted from the cards themselves, so the
+//! landing page cannot claim a module that is not linked (or forget one that is).
 
 use std::path::Path;
 
@@ -39,21 +41,78 @@ pub(crate) fn render(fields: &Fields<'_, '_>, page: &Page<'_>) -> String {
         "section",
         &[("class", "dsip-curriculum"), ("id", "curriculum")],
     );
-    html.open("ol", &[("class", "dsip-curriculum-grid")]);
-    for module in fields.tables("module", MODULE) {
-        card(&mut html, &module, page);
+    let modules = fields.tables("module", MODULE);
+    let mut cards = Html::new();
+    let mut published = Vec::new();
+    for module in &modules {
+        if card(&mut cards, module, page) {
+            published.push(module.positive("number"));
+        }
     }
+    html.text(
+        "p",
+        &[("class", "dsip-curriculum-status")],
+        &published_sentence(&published, modules.len()),
+    );
+    html.open("ol", &[("class", "dsip-curriculum-grid")]);
+    html.raw(&cards.finish());
     html.close().close();
     html.finish()
 }
 
-fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
+/// What the reader is told is ready: "Published so far: Modules 1 to 7 and 9." while some cards
+/// are unlinked, "All 10 modules are published." once none is. Runs of consecutive numbers are
+/// written as ranges so the sentence stays short whatever the order modules are finished in.
+pub(crate) fn published_sentence(published: &[u32], total: usize) -> String {
+    let mut numbers = published.to_vec();
+    numbers.sort_unstable();
+    numbers.dedup();
+    if total > 0 && numbers.len() == total {
+        return if total == 1 {
+            "The one module is published.".to_string()
+        } else {
+            format!("All {total} modules are published.")
+        };
+    }
+    let count = numbers.len();
+    if numbers.is_empty() {
+        return "No module is published yet: every card below is still being written.".to_string();
+    }
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for number in numbers {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == number => *end = number,
+            _ => runs.push((number, number)),
+        }
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|&(start, end)| match end - start {
+            0 => start.to_string(),
+            1 => format!("{start} and {end}"),
+            _ => format!("{start} to {end}"),
+        })
+        .collect();
+    let list = match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => unreachable!("numbers is not empty"),
+    };
+    let noun = if count == 1 { "Module" } else { "Modules" };
+    format!(
+        "Published so far: {noun} {list}. A card with a Read link is ready; a card without one is still being written."
+    )
+}
+
+/// One card; true when it is published (its `link` is valid).
+fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) -> bool {
     let number = module.positive("number");
     let title = module.string("title");
     let link = module
         .optional_string("link")
         .filter(|link| valid_link(module, link, page));
-    let class = if link.is_some() {
+    let published = link.is_some();
+    let class = if published {
         "dsip-module-card"
     } else {
         "dsip-module-card dsip-unpublished"
@@ -129,6 +188,7 @@ fn card(html: &mut Html, module: &Fields<'_, '_>, page: &Page<'_>) {
         }
     }
     html.close().close();
+    published
 }
 
 /// `link` names a chapter source (`.md`, relative to `src/`); anything else would break once rendered,
@@ -178,6 +238,78 @@ mod tests {
         assert!(html.contains("Not yet published"), "{html}");
         assert!(!html.contains("dsip-read"), "{html}");
         assert!(!html.contains(".html"), "{html}");
+    }
+
+    #[test]
+    fn the_published_sentence_names_runs_as_ranges() {
+        use super::published_sentence as said;
+        let tail = " A card with a Read link is ready; a card without one is still being written.";
+        assert_eq!(said(&[9], 10), format!("Published so far: Module 9.{tail}"));
+        assert_eq!(
+            said(&[1, 2], 10),
+            format!("Published so far: Modules 1 and 2.{tail}")
+        );
+        assert_eq!(
+            said(&[9, 1, 2, 3, 4, 5, 6, 7], 10),
+            format!("Published so far: Modules 1 to 7 and 9.{tail}")
+        );
+        assert_eq!(
+            said(&[1, 4, 7], 10),
+            format!("Published so far: Modules 1, 4 and 7.{tail}")
+        );
+        assert_eq!(
+            said(&[], 10),
+            "No module is published yet: every card below is still being written."
+        );
+        assert_eq!(
+            said(&(1..=10).collect::<Vec<_>>(), 10),
+            "All 10 modules are published."
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever subset is published, in whatever order, the sentence names exactly that subset:
+        /// reading its ranges back gives the same numbers.
+        #[test]
+        fn the_published_sentence_names_exactly_the_published_modules(
+            published in proptest::collection::btree_set(1u32..=10, 1..10)
+        ) {
+            let order: Vec<u32> = published.iter().rev().copied().collect();
+            let sentence = super::published_sentence(&order, 10);
+            let list = sentence
+                .strip_prefix("Published so far: ")
+                .and_then(|rest| rest.split_once('.'))
+                .map(|(list, _)| list.trim_start_matches("Modules ").trim_start_matches("Module "))
+                .unwrap_or_else(|| panic!("unexpected sentence: {sentence}"));
+            let mut named = std::collections::BTreeSet::new();
+            for part in list.split(", ").flat_map(|part| part.split(" and ")) {
+                match part.split_once(" to ") {
+                    Some((start, end)) => {
+                        named.extend(start.parse::<u32>().unwrap()..=end.parse::<u32>().unwrap())
+                    }
+                    None => {
+                        named.insert(part.parse::<u32>().unwrap());
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(named, published);
+        }
+    }
+
+    #[test]
+    fn the_status_counts_only_linked_cards() {
+        let html = render_one(
+            "curriculum",
+            &format!(
+                "{MODULE}link = \"02-consistency/index.md\"\n{}",
+                MODULE.replace("number = 2", "number = 3")
+            ),
+        )
+        .unwrap();
+        assert!(
+            html.contains("<p class=\"dsip-curriculum-status\">Published so far: Module 2."),
+            "{html}"
+        );
     }
 
     #[test]
