@@ -552,11 +552,22 @@ pub fn in_flight_write(read_repair: ReadRepair) -> QuorumRun {
 /// acknowledges it, and `reader-1` (whose nearest homes are `b` and `c`) reads the old value
 /// until `d` hands the write over after the heal.
 pub fn partitioned_write(sloppy: bool) -> QuorumRun {
-    let q = Quorum {
+    partitioned_write_with(Quorum {
         sloppy,
         read_repair: ReadRepair::Blocking,
         ..Quorum::majority()
-    };
+    })
+}
+
+/// The same partition with any R and W over the three homes, as Dynamo let each service tune
+/// them: (3, 2, 2) is the paper's common setting, W = 1 keeps writes available with a single
+/// reachable replica, R = 1 makes reads fast. What a reader sees follows from the overlap.
+pub fn partitioned_write_with(q: Quorum) -> QuorumRun {
+    assert_eq!(q.n, 3, "the scenario has three homes");
+    assert!(
+        (1..=3).contains(&q.r) && (1..=3).contains(&q.w),
+        "R and W are between 1 and N"
+    );
     let (a, b, c) = (NodeId::new(0), NodeId::new(1), NodeId::new(2));
     let (writer, r1, d) = (NodeId::new(4), NodeId::new(5), NodeId::new(3));
     run(
