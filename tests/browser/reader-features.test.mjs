@@ -295,6 +295,13 @@ test("a glossary term shows its definition on hover and on keyboard focus", asyn
     await page.keyboard.press("Tab");
     assert.ok(await term.evaluate((link) => document.activeElement === link), "Tab reaches the term");
     assert.ok(await tip.isVisible(), "shown on keyboard focus");
+    // WCAG 1.4.13: Escape dismisses the tip without moving focus, and it comes back next time.
+    await page.keyboard.press("Escape");
+    assert.equal(await tip.isVisible(), false, "Escape hides the tip");
+    assert.ok(await term.evaluate((link) => document.activeElement === link), "focus stays on the term");
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    assert.ok(await tip.isVisible(), "focusing the term again shows the tip again");
     const href = await term.getAttribute("href");
     assert.match(href, /glossary\.html#term-retry-budget$/);
     assert.deepEqual(await axeViolations(page), [], "a page with a tip showing");

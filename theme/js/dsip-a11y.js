@@ -5,7 +5,9 @@
 //  - each editable snippet is an Ace editor whose hidden <textarea> has no label: name it;
 //  - a table or output block that scrolls sideways must be reachable from the keyboard to scroll;
 //  - mdBook's "on this page" outline puts a nested list straight into a list (not into an item) when
-//    a page's first outlined heading is deeper than the next (a card's <h3> before any <h2>): wrap it.
+//    a page's first outlined heading is deeper than the next (a card's <h3> before any <h2>): wrap it;
+//  - a glossary term's tip (shown by CSS on hover and focus) must be dismissible without moving the
+//    pointer or the focus (WCAG 1.4.13): Escape hides it until the pointer or focus leaves the term.
 (function () {
   "use strict";
 
@@ -53,12 +55,30 @@
     if (sidebar) new MutationObserver(repairOutline).observe(sidebar, { childList: true, subtree: true });
   }
 
+  function dismissibleTips() {
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      const shown = [...document.querySelectorAll(".dsip-term:hover, .dsip-term:focus-within")]
+        .filter((term) => !term.classList.contains("dsip-term-dismissed"));
+      if (shown.length === 0) return;
+      shown.forEach((term) => term.classList.add("dsip-term-dismissed"));
+      event.stopPropagation(); // the tip closes; nothing else on the page reacts to this Escape
+    }, true);
+    const restore = (event) => {
+      const term = event.target.closest && event.target.closest(".dsip-term");
+      if (term && !term.contains(event.relatedTarget)) term.classList.remove("dsip-term-dismissed");
+    };
+    document.addEventListener("mouseout", restore);
+    document.addEventListener("focusout", restore);
+  }
+
   let pending = 0;
   window.addEventListener("resize", () => {
     clearTimeout(pending);
     pending = setTimeout(focusableScrollers, 150);
   });
   watchOutline();
+  dismissibleTips();
   if (document.readyState === "complete") {
     repair();
   } else {
