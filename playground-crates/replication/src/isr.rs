@@ -104,6 +104,16 @@ pub enum ProduceError {
         /// The configured minimum.
         min: usize,
     },
+    /// `acks=all`, appended while the ISR was large enough, but by the time every ISR member had it
+    /// the ISR had shrunk below `min.insync.replicas` (Kafka's `NOT_ENOUGH_REPLICAS_AFTER_APPEND`).
+    /// The record is in the log, and consumers may read it, but the producer is told it failed:
+    /// the durability it asked for was never reached.
+    NotEnoughReplicasAfterAppend {
+        /// ISR members when the high watermark passed the record.
+        isr: usize,
+        /// The configured minimum.
+        min: usize,
+    },
 }
 
 impl fmt::Display for ProduceError {
@@ -113,6 +123,10 @@ impl fmt::Display for ProduceError {
             Self::NotEnoughReplicas { isr, min } => write!(
                 f,
                 "not enough in-sync replicas: {isr} in the ISR, min.insync.replicas is {min}"
+            ),
+            Self::NotEnoughReplicasAfterAppend { isr, min } => write!(
+                f,
+                "appended, but the ISR shrank to {isr} before it committed (min.insync.replicas is {min})"
             ),
         }
     }
@@ -194,6 +208,8 @@ struct Produced {
     value: String,
     acks: Acks,
     acknowledged: bool,
+    /// Set when an `acks=all` produce was answered with an error after its append.
+    refused: Option<ProduceError>,
 }
 
 impl Partition {
@@ -257,6 +273,16 @@ impl Partition {
             .is_some_and(|p| p.acknowledged)
     }
 
+    /// The error an `acks=all` produce of `offset` was answered with after its append, if any: the
+    /// ISR shrank below `min.insync.replicas` before the record committed.
+    pub fn refusal(&self, offset: u64) -> Option<ProduceError> {
+        self.produced
+            .iter()
+            .rev()
+            .find(|p| p.offset == offset)
+            .and_then(|p| p.refused)
+    }
+
     /// A produce request at time `now`. The leader appends the value; with `acks=1` it is
     /// acknowledged at once, with `acks=all` once the high watermark passes it, with `acks=0` never
     /// (the producer did not ask). Refused without a leader, or for `acks=all` while the ISR is
@@ -283,6 +309,7 @@ impl Partition {
             value: value.to_string(),
             acks,
             acknowledged: acks == Acks::One,
+            refused: None,
         });
         self.advance_high_watermark();
         Ok(offset)
@@ -439,12 +466,21 @@ impl Partition {
         }
         let hw = self.high_watermark;
         let leader_log = &self.replicas[leader].log;
+        // Kafka answers a waiting `acks=all` produce once the high watermark passes it, and checks
+        // the ISR again then: an ISR that shrank below the minimum after the append means an error,
+        // not an acknowledgement (Partition.checkEnoughReplicasReachOffset).
+        let (isr, min) = (self.isr.len(), self.config.min_insync_replicas);
         for p in &mut self.produced {
             let held = leader_log
                 .get(p.offset as usize)
                 .is_some_and(|r| r.value == p.value);
-            if p.acks == Acks::All && p.offset < hw && held {
-                p.acknowledged = true;
+            let waiting = p.acks == Acks::All && !p.acknowledged && p.refused.is_none();
+            if waiting && p.offset < hw && held {
+                if isr >= min {
+                    p.acknowledged = true;
+                } else {
+                    p.refused = Some(ProduceError::NotEnoughReplicasAfterAppend { isr, min });
+                }
             }
         }
     }
@@ -556,6 +592,25 @@ mod tests {
         assert_eq!(p.isr(), vec![0, 1]);
         p.fetch(2, 10_002);
         assert_eq!(p.isr(), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn an_isr_that_shrinks_below_the_minimum_after_the_append_fails_the_produce() {
+        let mut p = Partition::new(PartitionConfig::new(3, 2));
+        let a = p.produce("a", Acks::All, 0).unwrap(); // the ISR is 3: appended
+                                                       // Neither follower fetches; past the lag limit both leave, and the leader alone has `a`.
+        p.tick(10_001);
+        assert_eq!(p.isr(), vec![0]);
+        assert_eq!(p.high_watermark(), 1, "committed by the ISR of one");
+        assert!(!p.is_acknowledged(a), "the producer must not hear 'ok'");
+        assert_eq!(
+            p.refusal(a),
+            Some(ProduceError::NotEnoughReplicasAfterAppend { isr: 1, min: 2 })
+        );
+        // Followers catching up later do not turn the error into an acknowledgement.
+        p.fetch(1, 10_002);
+        assert_eq!(p.isr(), vec![0, 1]);
+        assert!(!p.is_acknowledged(a));
     }
 
     #[test]
