@@ -181,6 +181,28 @@
       }
       return node;
     },
+    // Keys a widget handles never reach mdBook, whose ← and → turn the chapter; keys a form control
+    // needs (a slider's arrows and Home/End, typing in a field or a select) go to the control and
+    // stop there. `handle(key)` returns true for a key it used.
+    keepKeys(stage, handle) {
+      stage.addEventListener("keydown", (event) => {
+        if (event.altKey || event.ctrlKey || event.metaKey) return;
+        const target = event.target;
+        if (target.type === "range" && /^(Arrow(Left|Right|Up|Down)|Home|End|PageUp|PageDown)$/.test(event.key)) {
+          event.stopPropagation(); // the slider moves; the chapter does not turn
+          return;
+        }
+        if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) && target.type !== "range" && event.key.length === 1) {
+          return; // typing a value or picking an option is not a shortcut
+        }
+        if (handle(event.key)) {
+          event.preventDefault();
+          event.stopPropagation();
+        } else if (/^Arrow(Left|Right)$/.test(event.key)) {
+          event.stopPropagation();
+        }
+      });
+    },
     // True when the page is in one of mdBook's dark themes; widgets read colours from CSS
     // variables, so they only need this for canvas drawing.
     isDark() {

@@ -99,22 +99,6 @@
     return { list, dd };
   }
 
-  // Keys handled inside the figure never reach mdBook (its ← → turn the chapter).
-  function keepKeys(stage, handle) {
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      const onRange = event.target.type === "range";
-      if (onRange && /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/.test(event.key)) {
-        event.stopPropagation(); // the slider moves; the chapter does not turn
-        return;
-      }
-      if (handle(event.key)) {
-        event.preventDefault();
-        event.stopPropagation();
-      }
-    });
-  }
-
   /** The time axis: ticks every `every` ms from 0 to `end`, under lanes that start at `top`. */
   function axis(chart, x, end, every, top, bottom) {
     if (W < 500) every *= 2;
@@ -283,7 +267,7 @@
     length.input.addEventListener("input", compute);
     at.input.addEventListener("input", compute);
     onResize(stage, draw);
-    keepKeys(stage, (key) => {
+    DSIP.keepKeys(stage, (key) => {
       if (key === "f" || key === "F") setFencing(!fencing);
       else if (key === "[") setLength(Number(length.input.value) - 100);
       else if (key === "]") setLength(Number(length.input.value) + 100);
@@ -399,7 +383,7 @@
 
     jump.input.addEventListener("input", compute);
     onResize(stage, () => draw());
-    keepKeys(stage, (key) => {
+    DSIP.keepKeys(stage, (key) => {
       if (key === "m" || key === "M") { monotonic = !monotonic; expiry.show(monotonic); compute(); }
       else if (key === "n" || key === "N") { nodes = nodes === 5 ? 1 : 5; count.show(nodes); compute(); }
       else if (key === "[") setJump(Number(jump.input.value) - 100);

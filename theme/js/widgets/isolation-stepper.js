@@ -41,22 +41,6 @@
     return node;
   }
 
-  // Keys handled inside the figure never reach mdBook (its left and right arrows turn the chapter).
-  function keepKeys(stage, handle) {
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (event.target.tagName === "SELECT" && event.key.length === 1) return; // typing picks an option
-      if (/^(ArrowLeft|ArrowRight)$/.test(event.key)) {
-        event.stopPropagation();
-        return;
-      }
-      if (handle(event.key)) {
-        event.preventDefault();
-        event.stopPropagation();
-      }
-    });
-  }
-
   let mounted = 0;
 
   function mount(stage, wasm, params) {
@@ -314,7 +298,7 @@
       draw(run(""), 0);
       announce.textContent = "Started again.";
     });
-    keepKeys(stage, (key) => {
+    DSIP.keepKeys(stage, (key) => {
       if (key === "n" || key === "N") { playNext(); return true; }
       if (key === "r" || key === "R") { reset.click(); return true; }
       return false;

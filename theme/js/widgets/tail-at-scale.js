@@ -56,23 +56,6 @@
     return { list, dd };
   }
 
-  // Keys handled inside the figure never reach mdBook (its ← → turn the chapter).
-  function keepKeys(stage, handle) {
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      const onRange = event.target.type === "range";
-      if (onRange && /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/.test(event.key)) {
-        event.stopPropagation(); // the slider moves; the chapter does not turn
-        return;
-      }
-      if (/^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName) && event.key.length === 1 && event.target.type !== "range") return;
-      if (handle(event.key)) {
-        event.preventDefault();
-        event.stopPropagation();
-      }
-    });
-  }
-
   // ---- the fan-out panel --------------------------------------------------------------------
   function mountFanout(stage, wasm, params) {
     const hint = el("p", { class: "dsip-viz-hint" },
@@ -191,7 +174,7 @@
     hedge.addEventListener("click", () => setHedge(!on));
     quantile.addEventListener("change", update);
     for (const s of [fanout, slow, slowMs]) s.input.addEventListener("input", update);
-    keepKeys(stage, (key) => {
+    DSIP.keepKeys(stage, (key) => {
       if (key === "h" || key === "H") setHedge(!on);
       else if (key === "]") scaleFanout(2);
       else if (key === "[") scaleFanout(0.5);
@@ -268,7 +251,7 @@
 
     servers.addEventListener("change", compute);
     rho.input.addEventListener("input", compute);
-    keepKeys(stage, (key) => {
+    DSIP.keepKeys(stage, (key) => {
       if (key === "+" || key === "=") setRho(Number(rho.input.value) + 5);
       else if (key === "-" || key === "_") setRho(Number(rho.input.value) - 5);
       else if (key === "k" || key === "K") setRho(knee * 100);
