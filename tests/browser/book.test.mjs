@@ -11,6 +11,11 @@ test("the landing page shows the promise, ten module cards and a way into Module
   try {
     const cards = page.locator(".dsip-curriculum .dsip-module-card");
     assert.equal(await cards.count(), 10, "one card a module");
+    // The published sentence is counted from the cards: it must agree with the Read links shown.
+    const linked = await page.locator(".dsip-curriculum .dsip-module-card a.dsip-read").count();
+    const status = await page.locator(".dsip-curriculum-status").innerText();
+    if (linked === 10) assert.equal(status, "All 10 modules are published.");
+    else assert.match(status, /^Published so far: Modules? /, status);
     const moduleOne = page.locator('a[href*="01-single-node-lie/index.html"]').first();
     assert.ok(await moduleOne.isVisible(), "a visible link to Module 1");
     await moduleOne.click();
