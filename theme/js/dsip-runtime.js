@@ -169,6 +169,21 @@
     },
     // Exposed for tests and for widgets that compare against the crate directly.
     instantiate,
+    // Mounts a figure added after the page loaded, exactly as one present at load: a widget that
+    // embeds another widget's figure (the teardown grid's "Try it") builds the same
+    // <figure class="dsip-viz" data-widget data-wasm data-params> the `viz` directive renders,
+    // puts it in the page and hands it here. That widget's script and styles are fetched if this
+    // page has not loaded them yet, and it runs on its own crate's wasm. Resolves with the
+    // figure's data-mounted: "yes", or "failed" (the error is shown in the figure, as at load).
+    mountWidget(figure) {
+      return loadWidget(figure.dataset.widget).then(
+        () => mount(figure),
+        (error) => {
+          figure.dataset.mounted = "failed";
+          showError(figure, error);
+        },
+      ).then(() => figure.dataset.mounted);
+    },
     // The one DOM helper every widget needs: an element with attributes and optional content,
     // which is text, an element, or an array of both (an element must not turn into the text
     // "[object HTMLSpanElement]").

@@ -73,6 +73,9 @@
       distribution: params.distribution === "zipf" ? "zipf" : "uniform",
       zipf_s: Number(params.zipf_s || 1.1),
     };
+    // A figure may open on another rule than the ring (the teardown grid's Kafka cell opens on
+    // mod-N, the rule Kafka's default partitioner follows for keyed records).
+    if (["ring", "mod-n", "rendezvous"].includes(params.scheme)) config.scheme = params.scheme;
     let state = wasm.call(config);
     let zipfS = config.zipf_s;
     const keyCount = state.key_positions.length;

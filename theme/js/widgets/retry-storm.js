@@ -74,6 +74,10 @@
     const LONGEST_VIEW = 300; // seconds: the plot widens to keep the last trigger in view, up to this
     let state = wasm.call({ cmd: "reset", scenario: params.scenario || "healthy" });
     state = wasm.call({ cmd: "configure", step_ms: Number(params.step_ms || 250) });
+    // A figure may open with defences already on (`defenses`: names as the crate lists them; the
+    // teardown grid's DynamoDB cell opens with load shedding); Reset goes back to them.
+    const presetDefenses = (Array.isArray(params.defenses) ? params.defenses : []).filter((name) => name in state.defenses);
+    for (const name of presetDefenses) state = wasm.call({ cmd: "set_defense", name, on: true });
     let theme = readTheme();
     let history = []; // steps, oldest first
     let episodes = state.episodes;
@@ -249,11 +253,12 @@
       setPlaying(true);
     }
 
-    // Reset starts the preset again: every defence off, every knob at its starting value, so
-    // "repeat with another defence" tests that defence alone.
+    // Reset starts the preset again: every defence off (or only the figure's preset ones on),
+    // every knob at its starting value, so "repeat with another defence" tests that defence alone.
     function reset() {
       adopt(call({ cmd: "reset", scenario: params.scenario || "healthy" }));
       adopt(call({ cmd: "configure", step_ms: Number(params.step_ms || 250) }));
+      for (const name of presetDefenses) adopt(call({ cmd: "set_defense", name, on: true }));
       const knobsNow = state.config;
       for (const [control, value] of [[load, knobsNow.load], [capacity, knobsNow.capacity],
         [timeout, knobsNow.timeout_ms], [retries, knobsNow.retries], [neighbor, knobsNow.neighbor_load]]) {
@@ -268,7 +273,9 @@
       time = 0;
       noticeEpisodes([]);
       advance(Math.min(10, windowSeconds / 3));
-      say("Reset: a healthy system at t=0, every defence off, knobs back to their starting values.");
+      say("Reset: a healthy system at t=0, " + (presetDefenses.length
+        ? presetDefenses.map((name) => DEFENSE_LABELS[name] || name).join(", ") + " on and every other defence off"
+        : "every defence off") + ", knobs back to their starting values.");
       render();
     }
 
@@ -288,6 +295,11 @@
 
     function tick(now) {
       if (!playing) return;
+      // A figure taken off the page (the teardown grid closes its "Try it" panel) stops running.
+      if (!stage.isConnected) {
+        setPlaying(false);
+        return;
+      }
       if (lastFrame !== null) {
         const real = Math.min((now - lastFrame) / 1000, MAX_FRAME_SECONDS);
         advance(real * speed);
