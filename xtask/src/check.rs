@@ -38,9 +38,12 @@ pub const MIN_SNIPPETS: usize = 3;
 
 /// Directive fields that hold names, paths or settings rather than text a reader reads: their
 /// values are not counted as words. Every other string value (md fields, titles, names, the
-/// timeline's times) is counted as Markdown.
-const NOT_PROSE_FIELDS: [&str; 11] = [
+/// timeline's times) is counted as Markdown. A `viz`'s `params` are the widget's data (presets,
+/// the text a control shows when pressed): the time a reader spends in a widget is its
+/// [`MINUTES_PER_WIDGET`], whatever the size of its data.
+const NOT_PROSE_FIELDS: [&str; 12] = [
     "id", "widget", "wasm", "url", "path", "file", "link", "crate", "level", "date", "run",
+    "params",
 ];
 
 /// `cargo xtask check`: prints the table and fails when a published module is incomplete.
@@ -1608,6 +1611,12 @@ cargo run not counted
         // title 3; prose: Some, emphasis, a, link, and, inline, code:, 55. = 8; table a b one two = 4;
         // framework: name 2 + body 3 (its code block and the id are not read).
         assert_eq!(words_of(page), 3 + 8 + 4 + 2 + 3);
+    }
+
+    #[test]
+    fn a_widgets_params_are_its_data_not_prose() {
+        let page = "```viz\nid = \"v\"\nwidget = \"w\"\nwasm = \"c\"\ntitle = \"Two words\"\ncaption = \"Press it.\"\n\n[params.try.one]\nsteps = \"Many words a reader sees only after pressing one control of thirty.\"\n```\n";
+        assert_eq!(words_of(page), 2 + 2);
     }
 
     fn words_of(markdown: &str) -> usize {
