@@ -3,19 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { openPage, publishedPages, widgetsMounted } from "./harness.mjs";
+import { axeViolations, openPage, publishedPages, widgetsMounted } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}
 
 // The other three themes on pages that hold every kind of card, a glossary term, a table and a
 // widget: each page in all five themes would multiply the run by five for little more coverage.
@@ -27,7 +17,7 @@ for (const theme of ["rust", "navy", "ayu"]) {
       const opened = await openPage(path, { theme });
       try {
         await widgetsMounted(opened.page);
-        for (const v of await seriousViolations(opened.page)) found.push(`${path} ${v}`);
+        for (const v of await axeViolations(opened.page)) found.push(`${path} ${v}`);
       } finally {
         await opened.close();
       }

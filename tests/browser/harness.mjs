@@ -3,7 +3,10 @@
 // exception recorded so a test can insist the page ran clean.
 import { after } from "node:test";
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const BOOK_URL = process.env.BOOK_URL;
 if (!BOOK_URL) {
@@ -159,3 +162,18 @@ after(async () => {
     await running.close();
   }
 });
+
+/**
+ * axe-core's serious and critical violations on the page, or inside the element `selector` names,
+ * as "rule: first targets" lines, so a test can assert there are none and say where if there are.
+ */
+export async function axeViolations(page, selector) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async (within) => {
+    const context = within ? document.querySelector(within) : document;
+    const result = await window.axe.run(context, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => v.id + ": " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+  }, selector);
+}

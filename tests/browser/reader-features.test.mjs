@@ -6,10 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { bookUrl, openPage, publishedPages } from "./harness.mjs";
+import { axeViolations, bookUrl, openPage, publishedPages } from "./harness.mjs";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const LADDER_PAGE = "02-consistency/interview.html";
 
 async function exerciseReady(page) {
@@ -22,16 +20,6 @@ async function missedLines(ladder) {
   return ladder.locator(".dsip-tier-missed").evaluateAll((lines) =>
     lines.map((line) => line.textContent.replace(/^\s*What it missed:\s*/, "").replace(/\s+/g, " ").trim()),
   );
-}
-
-async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => v.id + ": " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
-  });
 }
 
 // Answers the first ladder of LADDER_PAGE with the keyboard and places it at L4.

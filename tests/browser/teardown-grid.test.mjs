@@ -7,13 +7,11 @@
 // phone keep contrast and never scroll sideways.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { openWidget, bookUrl } from "./harness.mjs";
+import { axeViolations, openWidget, bookUrl } from "./harness.mjs";
 
 const PAGE = "10-teardown/the-teardown-template.html";
 const ID = "viz-teardown-grid";
 const SYSTEMS = ["spanner", "dynamo", "dynamodb", "kafka", "cassandra"];
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 async function open(theme = "light", viewport) {
   const opened = await openWidget(PAGE, ID, { theme, viewport });
@@ -426,13 +424,7 @@ for (const theme of ["light", "rust", "coal", "navy", "ayu"]) {
       const outline = await figure.locator('[role="tab"][aria-selected="true"]').evaluate((node) => getComputedStyle(node).outlineStyle);
       assert.equal(outline, "solid", "the focused tab shows an outline");
       assert.equal(await stage.getAttribute("data-lens"), "3");
-      await page.addScriptTag({ path: AXE });
-      const violations = await page.evaluate(async (id) => {
-        const result = await window.axe.run(document.getElementById(id), { resultTypes: ["violations"] });
-        return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-          .map((v) => v.id + ": " + v.nodes.slice(0, 2).map((n) => n.target.join(" ")).join(", "));
-      }, ID);
-      assert.deepEqual(violations, [], `${theme}: axe-core on the grid`);
+      assert.deepEqual(await axeViolations(page, "#" + ID), [], `${theme}: axe-core on the grid`);
       assert.deepEqual(consoleErrors(), []);
     } finally {
       await close();
