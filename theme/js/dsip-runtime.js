@@ -145,20 +145,21 @@
     }
   }
 
+  // Loads a figure's widget files (once a page, however many figures use them) and mounts it.
+  // Resolves with the figure's data-mounted: "yes", or "failed" with the reason shown in it.
+  function loadAndMount(figure) {
+    return loadWidget(figure.dataset.widget).then(
+      () => mount(figure),
+      (error) => {
+        figure.dataset.mounted = "failed";
+        showError(figure, error);
+      },
+    ).then(() => figure.dataset.mounted);
+  }
+
   function start() {
     loadReader();
-    const figures = [...document.querySelectorAll("figure.dsip-viz")];
-    const names = new Set(figures.map((figure) => figure.dataset.widget));
-    for (const name of names) {
-      const ofWidget = figures.filter((figure) => figure.dataset.widget === name);
-      loadWidget(name).then(
-        () => ofWidget.forEach(mount),
-        (error) => ofWidget.forEach((figure) => {
-          figure.dataset.mounted = "failed";
-          showError(figure, error);
-        }),
-      );
-    }
+    document.querySelectorAll("figure.dsip-viz").forEach(loadAndMount);
   }
 
   window.DSIP = Object.assign(window.DSIP || {}, {
@@ -175,15 +176,7 @@
     // puts it in the page and hands it here. That widget's script and styles are fetched if this
     // page has not loaded them yet, and it runs on its own crate's wasm. Resolves with the
     // figure's data-mounted: "yes", or "failed" (the error is shown in the figure, as at load).
-    mountWidget(figure) {
-      return loadWidget(figure.dataset.widget).then(
-        () => mount(figure),
-        (error) => {
-          figure.dataset.mounted = "failed";
-          showError(figure, error);
-        },
-      ).then(() => figure.dataset.mounted);
-    },
+    mountWidget: loadAndMount,
     // The one DOM helper every widget needs: an element with attributes and optional content,
     // which is text, an element, or an array of both (an element must not turn into the text
     // "[object HTMLSpanElement]").

@@ -231,22 +231,21 @@
       tryPanel.replaceChildren();
       stage.dataset.open = "";
       if (button) button.setAttribute("aria-expanded", "false");
+      if (!refocus) return;
       // The cell's button is gone when another lens is showing: focus that lens's tab instead.
-      if (refocus) (button && button.isConnected ? button : tabs[current]).focus();
-      if (refocus) announce.textContent = "Closed the Try it panel.";
+      (button && button.isConnected ? button : tabs[current]).focus();
+      announce.textContent = "Closed the Try it panel.";
     }
 
     // Roving tabindex: one tab in the Tab order, the arrows move along the list and select
     // (automatic activation). The keys stop here, so mdBook's ← → never turn the chapter.
-    tablist.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
+    DSIP.keepKeys(tablist, (key) => {
       const at = tabs.indexOf(document.activeElement);
-      if (at < 0) return;
+      if (at < 0) return false;
       const moves = { ArrowRight: (at + 1) % tabs.length, ArrowLeft: (at - 1 + tabs.length) % tabs.length, Home: 0, End: tabs.length - 1 };
-      if (!(event.key in moves)) return;
-      event.preventDefault();
-      event.stopPropagation();
-      select(moves[event.key], true);
+      if (!(key in moves)) return false;
+      select(moves[key], true);
+      return true;
     });
 
     stage.dataset.open = "";
