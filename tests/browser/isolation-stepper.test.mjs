@@ -6,6 +6,7 @@
 // Every answer comes from the `transactions` crate; the test checks the widget shows what it computed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { openWidget } from "./harness.mjs";
 
 const PAGE = "05-transactions/isolation-levels.html";
@@ -28,6 +29,13 @@ test("caption, steps 1 to 3: write skew at repeatable read, caught at serializab
     const caseSelect = control(figure, "case");
     assert.equal(await caseSelect.inputValue(), "g2-item-repeatable-read");
     assert.equal(await caseSelect.locator("option:checked").innerText(), "G2-item: write skew (repeatable read)");
+    // The list offers every script the PostgreSQL comparison plays, no more and no fewer (and
+    // "free", the reader's own interleaving).
+    const scripts = readdirSync(new URL("../../playground-crates/transactions/scripts/", import.meta.url))
+      .filter((name) => name.endsWith(".txt"))
+      .map((name) => name.slice(0, -4));
+    const offered = await caseSelect.locator("option").evaluateAll((options) => options.map((o) => o.value));
+    assert.deepEqual(offered.filter((id) => id !== "free").sort(), scripts.sort());
     await pressNext(figure, 10);
     let d = await data(stage);
     assert.equal(d.played, "10");

@@ -674,6 +674,9 @@ impl Store {
         }
         let key = self.heap[v].key;
         self.heap[v].xmax = Some(xid);
+        // A `next` left by an update that rolled back points at a version nobody will see:
+        // drop it, so a delete leaves this version as the key's last (see `visible_delete`).
+        self.heap[v].next = None;
         let new_value = match step {
             Step::Set(_, value) => Some(*value),
             Step::AddAll(delta) => Some(self.heap[v].value + delta),

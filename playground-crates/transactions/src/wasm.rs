@@ -113,6 +113,10 @@ const SCRIPTS: &[(&str, &str)] = &[
         include_str!("../scripts/rule-insert-waits-for-insert.txt"),
     ),
     (
+        "rule-rc-delete-after-rolled-back-update",
+        include_str!("../scripts/rule-rc-delete-after-rolled-back-update.txt"),
+    ),
+    (
         "rule-rc-statement-snapshot",
         include_str!("../scripts/rule-rc-statement-snapshot.txt"),
     ),
@@ -192,6 +196,7 @@ fn title(id: &str, level: &str) -> String {
         "rule-deadlock" => "Deadlock: each waits for the other",
         "rule-failed-transaction" => "After an error, everything is aborted",
         "rule-insert-waits-for-insert" => "An insert waits for an open insert",
+        "rule-rc-delete-after-rolled-back-update" => "Read committed: after a rolled-back update",
         "rule-rc-statement-snapshot" => "Read committed: a snapshot per statement",
         "rule-rc-wait-then-abort" => "Read committed: the holder aborts",
         "rule-rr-insert-after-concurrent-delete" => "Repeatable read: re-insert after a delete",

@@ -51,3 +51,11 @@ fn the_checker_names_read_skew_and_predicate_cycles() {
         None
     );
 }
+
+#[test]
+fn a_row_deleted_after_a_rolled_back_update_reads_as_deleted_by_the_deleter() {
+    // A serial history: a cycle here would be the store logging T3's scan as a read of the
+    // version before T1's update, through the pointer T2's rolled-back update left behind.
+    let script = include_str!("../scripts/rule-rc-delete-after-rolled-back-update.txt");
+    assert_eq!(anomaly(script), None);
+}
