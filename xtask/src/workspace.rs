@@ -6,8 +6,13 @@ use std::path::{Path, PathBuf};
 ///
 /// Computed from this crate's own manifest directory rather than the current directory, so
 /// `cargo xtask` works from any subfolder and tests work whatever cargo's working directory is.
+/// Cargo's value at run time comes first: a binary built in one checkout and run from another
+/// (a `target/` copied into a git worktree) must work on the checkout it is run from.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask lives one level below the repository root")
         .to_path_buf()
