@@ -15,6 +15,7 @@ use crate::errors::DirectiveError;
 use crate::html_check::{self, HtmlProblem};
 use crate::kind::Kind;
 use crate::lines::Lines;
+use crate::relink::Moved;
 use crate::render::{markdown_block, markdown_inline, markdown_inline_or_block, MarkdownProblem};
 use crate::scan::Block;
 
@@ -30,6 +31,9 @@ pub(crate) struct Site<'a> {
     body_lines: Lines,
     fence_line: usize,
     errors: RefCell<Vec<DirectiveError>>,
+    /// The chapter that shows the directive's fields when it is not `file` (a framework card on
+    /// the frameworks sheet): their relative links are rewritten for it.
+    shown_on: Option<&'a Path>,
 }
 
 impl<'a> Site<'a> {
@@ -41,7 +45,23 @@ impl<'a> Site<'a> {
             body_lines: Lines::new(&block.body),
             fence_line: block.fence_line,
             errors: RefCell::new(Vec::new()),
+            shown_on: None,
         }
+    }
+
+    /// The same directive, its Markdown fields shown on `page` rather than on its own chapter.
+    pub(crate) fn shown_on(mut self, page: &'a Path) -> Self {
+        self.shown_on = Some(page);
+        self
+    }
+
+    fn moved(&self) -> Option<Moved<'a>> {
+        self.shown_on
+            .filter(|page| *page != self.file)
+            .map(|to| Moved {
+                from: self.file,
+                to,
+            })
     }
 
     /// Chapter line of byte `offset` of the body.
@@ -418,7 +438,7 @@ impl<'s, 'a> Fields<'s, 'a> {
         &self,
         name: &str,
         text: &str,
-        render: fn(&str, &str) -> Result<String, MarkdownProblem>,
+        render: fn(&str, &str, Option<Moved<'_>>) -> Result<String, MarkdownProblem>,
     ) -> String {
         if text.is_empty() {
             // Missing or blank: already reported by the caller.
@@ -435,7 +455,7 @@ impl<'s, 'a> Fields<'s, 'a> {
             .collect::<Vec<_>>()
             .join("-");
         let scope = format!("{}-{}-{path}", self.site.kind.name(), self.site.fence_line);
-        match render(text, &scope) {
+        match render(text, &scope, self.site.moved()) {
             Ok(html) => match html_check::check(&html) {
                 Ok(()) => html,
                 Err(problem) => {

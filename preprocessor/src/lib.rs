@@ -15,6 +15,7 @@ mod fields;
 mod html_check;
 mod kind;
 mod lines;
+mod relink;
 mod render;
 mod scan;
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
+use crate::relink::Moved;
 use crate::scan::mdbook_options;
 
 /// Escapes text for element content and for attribute values in either quote style.
@@ -137,15 +138,24 @@ pub(crate) enum MarkdownProblem {
     NotInline,
 }
 
-/// Renders an *md* field as block HTML. `scope` makes footnote ids unique on the page.
-pub(crate) fn markdown_block(source: &str, scope: &str) -> Result<String, MarkdownProblem> {
-    let events = markdown_events(source, scope)?;
+/// Renders an *md* field as block HTML. `scope` makes footnote ids unique on the page; `moved`,
+/// when the field is shown on another page than its own, rewrites its relative links for that page.
+pub(crate) fn markdown_block(
+    source: &str,
+    scope: &str,
+    moved: Option<Moved<'_>>,
+) -> Result<String, MarkdownProblem> {
+    let events = markdown_events(source, scope, moved)?;
     Ok(to_html(events))
 }
 
 /// Renders an *md* field that sits inside a heading, summary or label: one paragraph, without its `<p>`.
-pub(crate) fn markdown_inline(source: &str, scope: &str) -> Result<String, MarkdownProblem> {
-    let events = markdown_events(source, scope)?;
+pub(crate) fn markdown_inline(
+    source: &str,
+    scope: &str,
+    moved: Option<Moved<'_>>,
+) -> Result<String, MarkdownProblem> {
+    let events = markdown_events(source, scope, moved)?;
     let single_paragraph = matches!(events.first(), Some(Event::Start(Tag::Paragraph)))
         && events
             .iter()
@@ -165,9 +175,10 @@ pub(crate) fn markdown_inline(source: &str, scope: &str) -> Result<String, Markd
 pub(crate) fn markdown_inline_or_block(
     source: &str,
     scope: &str,
+    moved: Option<Moved<'_>>,
 ) -> Result<String, MarkdownProblem> {
-    match markdown_inline(source, scope) {
-        Err(MarkdownProblem::NotInline) => markdown_block(source, scope),
+    match markdown_inline(source, scope, moved) {
+        Err(MarkdownProblem::NotInline) => markdown_block(source, scope, moved),
         other => other,
     }
 }
@@ -179,8 +190,13 @@ fn to_html(events: Vec<Event<'_>>) -> String {
 }
 
 /// Parses `source` and rewrites the events whose stock rendering would break the HTML contract: code
-/// blocks (their blank lines) and footnotes (their ids, which would clash between fields on one page).
-fn markdown_events<'a>(source: &'a str, scope: &str) -> Result<Vec<Event<'a>>, MarkdownProblem> {
+/// blocks (their blank lines), footnotes (their ids, which would clash between fields on one page)
+/// and, for a field shown away from its chapter, relative links.
+fn markdown_events<'a>(
+    source: &'a str,
+    scope: &str,
+    moved: Option<Moved<'_>>,
+) -> Result<Vec<Event<'a>>, MarkdownProblem> {
     let mut footnotes = FootnoteIds::new(scope);
     let mut events = Vec::new();
     let mut code: Option<(String, String)> = None;
@@ -215,10 +231,44 @@ fn markdown_events<'a>(source: &'a str, scope: &str) -> Result<Vec<Event<'a>>, M
             // A checklist in a card is for reading and printing, not for filling in: pulldown-cmark's
             // disabled `<input>` has no label (axe-core rates that critical), so draw the box instead.
             Event::TaskListMarker(done) => events.push(Event::InlineHtml(task_box(done).into())),
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                events.push(Event::Start(relinked(tag, moved)))
+            }
             other => events.push(other),
         }
     }
     Ok(events)
+}
+
+/// A link or image whose relative URL is rewritten for the page that shows the field.
+fn relinked<'a>(tag: Tag<'a>, moved: Option<Moved<'_>>) -> Tag<'a> {
+    let Some(moved) = moved else { return tag };
+    let rebase = |url: CowStr<'a>| moved.rebase(&url).map_or(url, CowStr::from);
+    match tag {
+        Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Link {
+            link_type,
+            dest_url: rebase(dest_url),
+            title,
+            id,
+        },
+        Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Image {
+            link_type,
+            dest_url: rebase(dest_url),
+            title,
+            id,
+        },
+        other => other,
+    }
 }
 
 fn task_box(done: bool) -> &'static str {
@@ -295,7 +345,7 @@ mod tests {
 
     #[test]
     fn code_blocks_in_markdown_keep_no_blank_line() {
-        let html = markdown_block("```rust\nfn a() {}\n\nfn b() {}\n```\n", "s").unwrap();
+        let html = markdown_block("```rust\nfn a() {}\n\nfn b() {}\n```\n", "s", None).unwrap();
         assert_eq!(
             html,
             "<pre><code class=\"language-rust\">fn a() {}&#10;&#10;fn b() {}</code></pre>\n"
@@ -305,15 +355,15 @@ mod tests {
     #[test]
     fn inline_markdown_drops_the_paragraph() {
         assert_eq!(
-            markdown_inline("Count *before* you `retry`.", "s").unwrap(),
+            markdown_inline("Count *before* you `retry`.", "s", None).unwrap(),
             "Count <em>before</em> you <code>retry</code>."
         );
         assert_eq!(
-            markdown_inline("One.\n\nTwo.", "s"),
+            markdown_inline("One.\n\nTwo.", "s", None),
             Err(MarkdownProblem::NotInline)
         );
         assert_eq!(
-            markdown_inline("- a list", "s"),
+            markdown_inline("- a list", "s", None),
             Err(MarkdownProblem::NotInline)
         );
     }
@@ -321,7 +371,7 @@ mod tests {
     #[test]
     fn headings_are_refused() {
         assert_eq!(
-            markdown_block("Text\n\n## Sub", "s"),
+            markdown_block("Text\n\n## Sub", "s", None),
             Err(MarkdownProblem::Heading)
         );
     }
@@ -331,6 +381,7 @@ mod tests {
         let html = markdown_block(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] ~~old~~ done[^n]\n\n[^n]: Source.\n",
             "framework-x-body",
+            None,
         )
         .unwrap();
         assert!(html.contains("<table>"), "{html}");

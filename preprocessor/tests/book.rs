@@ -142,3 +142,42 @@ fn the_frameworks_sheet_has_every_framework_of_the_book() {
         frameworks.len()
     );
 }
+
+/// A card's relative links were written for its chapter's folder; on the sheet, at the book's
+/// root, they must still reach the same pages (they did not: four cards pointed at missing pages).
+#[test]
+fn links_in_a_card_still_land_when_the_sheet_shows_it_from_another_folder() {
+    let chapter = |path: &str, source: &str| mdbook_dsip::BookChapter {
+        path: PathBuf::from(path),
+        name: String::new(),
+        source: source.to_string(),
+    };
+    let card = "```framework\nid = \"budget\"\nname = \"The Budget\"\nthesis = \"T.\"\n\
+                body = \"See [the triage](hot-keys.md#triage), [above](#budget-why) and [Module 2](../02-c/dial.md).\"\n\
+                use_when = \"[Always](https://example.com/a.md).\"\n```\n";
+    let book = [
+        chapter("04-p/skew.md", &format!("# Skew\n\n{card}")),
+        chapter(
+            "sheet.md",
+            "# Sheet\n\n```frameworks-sheet\nintro = \"All.\"\n```\n",
+        ),
+    ];
+    let expanded = mdbook_dsip::expand_book(&book);
+    let own = expanded[0].as_ref().unwrap();
+    let sheet = expanded[1].as_ref().unwrap();
+    assert!(own.contains("href=\"hot-keys.md#triage\""), "{own}");
+    assert!(own.contains("href=\"#budget-why\""), "{own}");
+    assert!(
+        sheet.contains("href=\"04-p/hot-keys.md#triage\""),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("href=\"04-p/skew.md#budget-why\""),
+        "{sheet}"
+    );
+    assert!(sheet.contains("href=\"02-c/dial.md\""), "{sheet}");
+    assert!(
+        sheet.contains("href=\"https://example.com/a.md\""),
+        "{sheet}"
+    );
+}

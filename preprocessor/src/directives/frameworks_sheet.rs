@@ -24,7 +24,7 @@ pub(crate) fn render(fields: &Fields<'_, '_>, page: &Page<'_>) -> String {
     let mut cards = Html::new();
     let mut count = 0;
     for found in &page.course.frameworks {
-        let site = Site::new(&found.block, &found.chapter);
+        let site = Site::new(&found.block, &found.chapter).shown_on(page.path);
         let Some(table) = site.parse() else {
             continue;
         };

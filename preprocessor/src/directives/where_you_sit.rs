@@ -72,7 +72,7 @@ pub(crate) fn render(fields: &Fields<'_, '_>, page: &Page<'_>) -> String {
 
 /// One ladder: its question (linking to it), the reader's placement, and each tier's missed line.
 fn entry(html: &mut Html, found: &Found, module: &str, page: &Page<'_>) {
-    let site = Site::new(&found.block, &found.chapter);
+    let site = Site::new(&found.block, &found.chapter).shown_on(page.path);
     let Some(table) = site.parse() else {
         return;
     };
