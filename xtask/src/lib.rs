@@ -7,6 +7,7 @@
 
 pub mod book;
 pub mod companions;
+pub mod links;
 pub mod outputs;
 pub mod precompute;
 pub mod process;

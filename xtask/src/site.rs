@@ -7,7 +7,7 @@ use std::time::Instant;
 use xtask::book::{self, BookOptions, PreprocessorMode};
 use xtask::companions::{self, CompanionCrate};
 use xtask::precompute::Precomputer;
-use xtask::{outputs, setup, snippets};
+use xtask::{links, outputs, setup, snippets};
 
 /// What a rebuild of the pages needs that the first build made: the companion crates and the
 /// playground that precomputes Run results.
@@ -44,8 +44,9 @@ pub fn build(root: &Path, dest: &Path, live_reload: bool) -> Result<Built> {
 /// the crates: what `serve` runs on each edit of `src/` or `theme/`. `book` is the folder holding
 /// book.toml (the repository root, except in the tests that edit a copy of the book).
 ///
-/// Every snippet's ` ```output ` block is checked against what it really prints; a mismatch fails
-/// the build with the place and the output to paste.
+/// Every internal link must land on a file of the site and an id of its page (`xtask::links`);
+/// every snippet's ` ```output ` block is checked against what it really prints. Either failing
+/// fails the build with the place and the fix.
 ///
 /// The site is assembled in a staging folder beside `dest` and swapped in with two renames, so a
 /// browser reloading during a rebuild never sees a half-written or empty site, and a build that
@@ -77,6 +78,12 @@ pub fn pages(
     }
     book::install_wasm(root, &staging, &built.crates)?;
     book::install_widgets(book, &staging)?;
+    let started = Instant::now();
+    let checked = links::check(&staging, &report.src_dir)?;
+    eprintln!(
+        "links: {checked} internal links land ({} ms)",
+        started.elapsed().as_millis()
+    );
     let summary = built.precomputer.run(root, &staging)?;
     eprintln!(
         "Run results: {} snippets ({} compiled now, the rest from earlier builds)",
