@@ -161,23 +161,16 @@
 
     input.addEventListener("input", update);
     waitButton.addEventListener("click", () => { wait = !wait; update(); });
-    // Keys handled inside the figure never reach mdBook (its ← → turn the chapter).
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (event.target.type === "range" && /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/.test(event.key)) {
-        event.stopPropagation();
-        return;
-      }
-      const step = (delta) => {
-        input.value = String(Math.min(7, Math.max(1, Number(input.value) + delta)));
-        update();
-      };
-      if (event.key === "w" || event.key === "W") { wait = !wait; update(); }
-      else if (event.key === "[") step(-0.5);
-      else if (event.key === "]") step(0.5);
-      else return;
-      event.preventDefault();
-      event.stopPropagation();
+    const step = (delta) => {
+      input.value = String(Math.min(7, Math.max(1, Number(input.value) + delta)));
+      update();
+    };
+    DSIP.keepKeys(stage, (key) => {
+      if (key === "w" || key === "W") { wait = !wait; update(); }
+      else if (key === "[") step(-0.5);
+      else if (key === "]") step(0.5);
+      else return false;
+      return true;
     });
     update();
   }

@@ -229,23 +229,18 @@
       run();
     });
 
-    stage.addEventListener("keydown", (event) => {
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
-      const key = event.key;
-      let handled = true;
+    // The shortcuts work on the focused level selects too, as they always have. ← → stay with a
+    // select or the scroller; never mdBook.
+    DSIP.keepKeys(stage, (key) => {
       if (key === "[") setRead(turn(read, -1));
       else if (key === "]") setRead(turn(read, 1));
       else if (key === "{") setWrite(turn(write, -1));
       else if (key === "}") setWrite(turn(write, 1));
       else if (key === "p" || key === "P") partitionButton.click();
       else if (key === "s" || key === "S") staleButton.click();
-      else if (key === "ArrowLeft" || key === "ArrowRight") handled = "keep"; // a select or the scroller uses them; never mdBook
-      else handled = false;
-      if (handled) {
-        event.stopPropagation();
-        if (handled === true) event.preventDefault();
-      }
-    });
+      else return false;
+      return true;
+    }, { fields: "select" });
 
     run();
   }

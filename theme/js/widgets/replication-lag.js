@@ -243,18 +243,15 @@
       }
     }
 
-    // Keys handled inside the figure never reach mdBook (its arrows turn the chapter).
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      const k = event.key.toLowerCase();
-      const handled = {
-        n: advance, f: () => addEvent("fail-leader"), p: () => addEvent("partition-follower"),
-        h: () => addEvent("heal"), r: reset, 1: () => setMode("sync"), 2: () => setMode("semi-sync"), 3: () => setMode("async"),
-      }[k];
-      if (!handled) return;
-      event.preventDefault();
-      event.stopPropagation();
-      handled();
+    const shortcuts = {
+      n: advance, f: () => addEvent("fail-leader"), p: () => addEvent("partition-follower"),
+      h: () => addEvent("heal"), r: reset, 1: () => setMode("sync"), 2: () => setMode("semi-sync"), 3: () => setMode("async"),
+    };
+    DSIP.keepKeys(stage, (key) => {
+      const action = shortcuts[key.toLowerCase()];
+      if (!action) return false;
+      action();
+      return true;
     });
 
     compute();

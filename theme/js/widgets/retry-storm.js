@@ -321,17 +321,10 @@
     neighbor.input.addEventListener("input", () => configure("neighbor_load", Number(neighbor.input.value)));
 
     // Keys handled inside the figure stay inside it: mdBook turns the chapter on ← and →, which
-    // would throw the run away. Arrow, Home, End and Page keys still move a focused slider or select
-    // (no preventDefault); they just never reach the page.
-    const NAVIGATION = /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/;
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (NAVIGATION.test(event.key)) {
-        event.stopPropagation();
-        return;
-      }
-      if (/^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName)) return;
-      const key = event.key.toLowerCase();
+    // would throw the run away. Arrow, Home, End and Page keys still move a focused slider or select;
+    // they just never reach the page. No shortcut fires while a slider or the select has focus.
+    DSIP.keepKeys(stage, (pressed) => {
+      const key = pressed.toLowerCase();
       if (key === "p") {
         setPlaying(!playing);
       } else if (key === "t") {
@@ -343,11 +336,10 @@
         setSpeed(SPEEDS[Math.max(SPEEDS.indexOf(speed) - 1, 0)]);
         say("Speed " + speed + "×.");
       } else {
-        return;
+        return false;
       }
-      event.preventDefault();
-      event.stopPropagation();
-    });
+      return true;
+    }, { fields: "control", navigation: true });
 
     // ---- drawing ----------------------------------------------------------------------------
     function render() {
