@@ -161,7 +161,7 @@
       const root = svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, class: "cd-svg", role: "img",
         "aria-label": "Operations of clients C0, C1 and C2 over time; anomalies and the witness are listed below" });
       for (let t = 0; t <= end; t += 100) {
-        root.append(svg("line", { x1: x(t), x2: x(t), y1: TOP - 6, y2: height - 4, class: "cd-grid" }));
+        root.append(svg("line", { x1: x(t), x2: x(t), y1: TOP - 6, y2: height - 4, class: "dsip-viz-grid" }));
         root.append(svg("text", { x: x(t), y: TOP - 10, class: "cd-axis", "text-anchor": "middle" }, t + " ms"));
       }
       if (r.partition) {

@@ -142,7 +142,7 @@
     }
     const vnodesInput = el("input", { type: "range", min: "1", max: "256", step: "1", "data-role": "vnodes" });
     vnodesInput.value = String(state.vnodes || config.vnodes);
-    const vnodesOut = el("output", { class: "hr-out" });
+    const vnodesOut = el("output", { class: "dsip-viz-out" });
     const vnodesLabel = el("label", {}, "Virtual nodes ");
     vnodesLabel.append(vnodesInput, vnodesOut);
     schemeGroup.append(vnodesLabel);
@@ -157,7 +157,7 @@
     }
     const zipfInput = el("input", { type: "range", min: "0.5", max: "1.6", step: "0.1", "data-role": "zipf-s" });
     zipfInput.value = String(zipfS);
-    const zipfOut = el("output", { class: "hr-out" });
+    const zipfOut = el("output", { class: "dsip-viz-out" });
     const zipfLabel = el("label", {}, "Skew s ");
     zipfLabel.append(zipfInput, zipfOut);
     workloadGroup.append(zipfLabel);

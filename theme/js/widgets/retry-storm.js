@@ -59,7 +59,7 @@
   function slider(role, label, min, max, step, value, unit) {
     const input = el("input", { type: "range", min: String(min), max: String(max), step: String(step), "data-role": role });
     input.value = String(value);
-    const output = el("output", { class: "rs-out" });
+    const output = el("output", { class: "dsip-viz-out" });
     const wrapper = el("label", {}, label + " ");
     wrapper.append(input, output);
     const show = () => { output.textContent = whole(Number(input.value)) + unit; };
@@ -117,7 +117,7 @@
     disturb.append(triggerButton, triggerSeconds.wrapper, triggerDepth.wrapper);
 
     const config = state.config;
-    const knobs = el("div", { class: "dsip-controls rs-knobs", role: "group", "aria-label": "System" });
+    const knobs = el("div", { class: "dsip-controls dsip-viz-knobs", role: "group", "aria-label": "System" });
     const load = slider("load", "Offered load", 50, 1500, 10, config.load, " req/s");
     const capacity = slider("capacity", "Server capacity", 200, 2000, 50, config.capacity, " req/s");
     const timeout = slider("timeout", "Client timeout", 100, 5000, 100, config.timeout_ms, " ms");
@@ -126,7 +126,7 @@
     knobs.append(load.wrapper, capacity.wrapper, timeout.wrapper, retries.wrapper, neighbor.wrapper);
 
     const defenses = el("div", { class: "dsip-controls", role: "group", "aria-label": "Defenses" });
-    defenses.append(el("span", { class: "rs-group-label" }, "Defenses:"));
+    defenses.append(el("span", { class: "dsip-viz-group-label" }, "Defenses:"));
     const defenseButtons = {};
     for (const name of Object.keys(state.defenses)) {
       const button = el("button", { type: "button", class: "dsip-btn", "data-role": "defense-" + name, "aria-pressed": "false" },
