@@ -137,6 +137,8 @@ test("keyboard only, coal, 390 px: W and [ ] in the figure; arrows on the slider
     }
     await page.keyboard.press("Enter");
     await page.waitForFunction((node) => node.getAttribute("aria-pressed") === "false", await button.elementHandle());
+    await page.keyboard.press("ArrowRight"); // on the button: stays in the figure
+    await page.keyboard.press("ArrowLeft");
     assert.equal(page.url(), url, "no key reached mdBook's chapter navigation");
     assert.deepEqual(consoleErrors(), []);
   } finally {

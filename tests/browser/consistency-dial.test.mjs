@@ -169,6 +169,10 @@ test("keyboard: the dials turn with [ ] { }, P and S switch faults, and mdBook's
     for (let i = 0; i < 10; i++) await page.keyboard.press("[");
     assert.equal((await state(stage)).read, "linearizable");
     assert.match(await control(figure, "announce").innerText(), /Reads at linearizable, writes at linearizable, with the partition, stale follower reads/);
+    await control(figure, "read-level").focus();
+    await page.keyboard.press("]"); // the shortcut works on the focused select too
+    assert.equal((await state(stage)).read, "sequential");
+    assert.equal(await control(figure, "read-level").inputValue(), "sequential");
     assert.deepEqual(consoleErrors(), []);
   } finally {
     await close();

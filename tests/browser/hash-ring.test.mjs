@@ -94,6 +94,9 @@ test("arrow keys on any control stay in the widget, and on a node's chip turn it
     await page.keyboard.press("ArrowLeft");
     assert.equal(page.url(), url, "the slider keeps its arrow keys");
     assert.equal(await role(figure, "vnodes").inputValue(), "63");
+    const nodes = await nodeNames(figure);
+    await page.keyboard.press("+");
+    assert.deepEqual(await nodeNames(figure), nodes, "+ on a slider is the slider's, not the add-node shortcut");
 
     await role(figure, "node-B").focus();
     await page.keyboard.press("ArrowRight");

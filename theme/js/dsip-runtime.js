@@ -157,6 +157,16 @@
     ).then(() => figure.dataset.mounted);
   }
 
+  const NAVIGATION = /^(Arrow(Left|Right|Up|Down)|Home|End|PageUp|PageDown)$/;
+
+  // For keepKeys: whether the focused element is a form control that keeps `key` for itself.
+  function controlKeeps(target, key, fields) {
+    if (!/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) return false;
+    if (fields === "control") return true;
+    if (target.type === "range") return NAVIGATION.test(key);
+    return key.length === 1 && !(fields === "select" && target.tagName === "SELECT");
+  }
+
   function start() {
     loadReader();
     document.querySelectorAll("figure.dsip-viz").forEach(loadAndMount);
@@ -191,22 +201,30 @@
     },
     // Keys a widget handles never reach mdBook, whose ← and → turn the chapter; keys a form control
     // needs (a slider's arrows and Home/End, typing in a field or a select) go to the control and
-    // stop there. `handle(key)` returns true for a key it used.
-    keepKeys(stage, handle) {
+    // stop there. `handle(key, event)` returns true for a key it used; the event is there for a
+    // widget that needs the focused element or Shift.
+    // Two options keep a widget's own rules where a reader would notice them:
+    // - `fields`: which keys a focused input, select or textarea keeps for itself, so no shortcut
+    //   fires. "typing" (the default) is the rule above. "select": a select's typed characters are
+    //   shortcuts too (the consistency dial's ] steps the read level with its select focused).
+    //   "control": a focused control keeps every key, a slider included (the hash ring's + on its
+    //   vnodes slider does not add a node).
+    // - `navigation: true`: every navigation key (arrows, Home, End, Page Up/Down) stops in the
+    //   figure, not only ← and →; what the key does in the figure still happens.
+    keepKeys(stage, handle, { fields = "typing", navigation = false } = {}) {
       stage.addEventListener("keydown", (event) => {
         if (event.altKey || event.ctrlKey || event.metaKey) return;
-        const target = event.target;
-        if (target.type === "range" && /^(Arrow(Left|Right|Up|Down)|Home|End|PageUp|PageDown)$/.test(event.key)) {
-          event.stopPropagation(); // the slider moves; the chapter does not turn
+        const key = event.key;
+        const moves = NAVIGATION.test(key);
+        if (moves && navigation) event.stopPropagation();
+        if (controlKeeps(event.target, key, fields)) {
+          if (moves) event.stopPropagation(); // the control moves; the chapter does not turn
           return;
         }
-        if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) && target.type !== "range" && event.key.length === 1) {
-          return; // typing a value or picking an option is not a shortcut
-        }
-        if (handle(event.key)) {
+        if (handle(key, event)) {
           event.preventDefault();
           event.stopPropagation();
-        } else if (/^Arrow(Left|Right)$/.test(event.key)) {
+        } else if (/^Arrow(Left|Right)$/.test(key)) {
           event.stopPropagation();
         }
       });

@@ -45,7 +45,7 @@
     const x = (t) => left + (W - left - right) * (t / span);
     const y = (e) => H - bottom - (H - top - bottom) * (e / yMax);
     for (const e of [0, 2000, 4000, 6000, 8000]) {
-      chart.append(svg("line", { class: "cw-grid", x1: left, x2: W - right, y1: y(e), y2: y(e) }));
+      chart.append(svg("line", { class: "dsip-viz-grid", x1: left, x2: W - right, y1: y(e), y2: y(e) }));
       chart.append(svg("text", { class: "cw-tick", x: left - 6, y: y(e) + 4, "text-anchor": "end" }, String(e / 1000)));
     }
     for (const s of [0, 15, 30, 45, 60]) {
@@ -73,7 +73,7 @@
     // Whole-millisecond ticks, thinned so labels never collide at phone width.
     const stepMs = (hi - lo) / 1000 > 16 ? 4 : 2;
     for (let m = Math.ceil(lo / 1000 / stepMs) * stepMs; m * 1000 <= hi; m += stepMs) {
-      chart.append(svg("line", { class: "cw-grid", x1: x(m * 1000), x2: x(m * 1000), y1: 18, y2: H - 36 }));
+      chart.append(svg("line", { class: "dsip-viz-grid", x1: x(m * 1000), x2: x(m * 1000), y1: 18, y2: H - 36 }));
       chart.append(svg("text", { class: "cw-tick", x: x(m * 1000), y: H - 20, "text-anchor": "middle" }, (m > 0 ? "+" : "") + m));
     }
     chart.append(svg("text", { class: "cw-tick", x: left, y: H - 3 }, "true time, ms after T1 reaches A"));
@@ -105,10 +105,10 @@
 
     const hint = el("p", { class: "dsip-viz-hint" },
       "Keys, while focus is in this figure: W switches commit wait, [ and ] lower and raise ε by 0.5 ms.");
-    const controls = el("div", { class: "dsip-controls cw-controls", role: "group", "aria-label": "Commit wait controls" });
+    const controls = el("div", { class: "dsip-controls dsip-viz-knobs", role: "group", "aria-label": "Commit wait controls" });
     const input = el("input", { type: "range", min: "1", max: "7", step: "0.5", "data-role": "epsilon", "aria-label": "ε on server A, in milliseconds" });
     input.value = String(params.epsilon_ms ?? 4);
-    const output = el("output", { class: "cw-out" });
+    const output = el("output", { class: "dsip-viz-out" });
     const label = el("label", {}, "ε on server A ");
     label.append(input, output);
     const waitButton = el("button", { type: "button", class: "dsip-btn", "data-role": "wait", "aria-pressed": "true" }, "Commit wait: on");
@@ -120,8 +120,8 @@
       item.append(el("span", { class: "cw-key " + cls, "aria-hidden": "true" }), document.createTextNode(text));
       legend.append(item);
     }
-    const tooth = svg("svg", { class: "cw-chart", "data-role": "sawtooth", role: "img", viewBox: "0 0 480 170", preserveAspectRatio: "xMinYMin meet" });
-    const timeline = svg("svg", { class: "cw-chart", "data-role": "timeline", role: "img", viewBox: "0 0 480 190", preserveAspectRatio: "xMinYMin meet" });
+    const tooth = svg("svg", { class: "dsip-viz-chart cw-chart", "data-role": "sawtooth", role: "img", viewBox: "0 0 480 170", preserveAspectRatio: "xMinYMin meet" });
+    const timeline = svg("svg", { class: "dsip-viz-chart cw-chart", "data-role": "timeline", role: "img", viewBox: "0 0 480 190", preserveAspectRatio: "xMinYMin meet" });
     const { list, dd } = figures([
       ["t1-now", "T1: TT.now() on A"], ["s1", "s1 = TT.now().latest"], ["wait", "Commit wait"],
       ["t2-start", "T2 starts on B"], ["s2", "s2 on B"], ["order", "Order"],
@@ -161,23 +161,16 @@
 
     input.addEventListener("input", update);
     waitButton.addEventListener("click", () => { wait = !wait; update(); });
-    // Keys handled inside the figure never reach mdBook (its ← → turn the chapter).
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (event.target.type === "range" && /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/.test(event.key)) {
-        event.stopPropagation();
-        return;
-      }
-      const step = (delta) => {
-        input.value = String(Math.min(7, Math.max(1, Number(input.value) + delta)));
-        update();
-      };
-      if (event.key === "w" || event.key === "W") { wait = !wait; update(); }
-      else if (event.key === "[") step(-0.5);
-      else if (event.key === "]") step(0.5);
-      else return;
-      event.preventDefault();
-      event.stopPropagation();
+    const step = (delta) => {
+      input.value = String(Math.min(7, Math.max(1, Number(input.value) + delta)));
+      update();
+    };
+    DSIP.keepKeys(stage, (key) => {
+      if (key === "w" || key === "W") { wait = !wait; update(); }
+      else if (key === "[") step(-0.5);
+      else if (key === "]") step(0.5);
+      else return false;
+      return true;
     });
     update();
   }

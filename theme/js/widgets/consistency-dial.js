@@ -161,7 +161,7 @@
       const root = svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, class: "cd-svg", role: "img",
         "aria-label": "Operations of clients C0, C1 and C2 over time; anomalies and the witness are listed below" });
       for (let t = 0; t <= end; t += 100) {
-        root.append(svg("line", { x1: x(t), x2: x(t), y1: TOP - 6, y2: height - 4, class: "cd-grid" }));
+        root.append(svg("line", { x1: x(t), x2: x(t), y1: TOP - 6, y2: height - 4, class: "dsip-viz-grid" }));
         root.append(svg("text", { x: x(t), y: TOP - 10, class: "cd-axis", "text-anchor": "middle" }, t + " ms"));
       }
       if (r.partition) {
@@ -229,23 +229,18 @@
       run();
     });
 
-    stage.addEventListener("keydown", (event) => {
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
-      const key = event.key;
-      let handled = true;
+    // The shortcuts work on the focused level selects too, as they always have. ← → stay with a
+    // select or the scroller; never mdBook.
+    DSIP.keepKeys(stage, (key) => {
       if (key === "[") setRead(turn(read, -1));
       else if (key === "]") setRead(turn(read, 1));
       else if (key === "{") setWrite(turn(write, -1));
       else if (key === "}") setWrite(turn(write, 1));
       else if (key === "p" || key === "P") partitionButton.click();
       else if (key === "s" || key === "S") staleButton.click();
-      else if (key === "ArrowLeft" || key === "ArrowRight") handled = "keep"; // a select or the scroller uses them; never mdBook
-      else handled = false;
-      if (handled) {
-        event.stopPropagation();
-        if (handled === true) event.preventDefault();
-      }
-    });
+      else return false;
+      return true;
+    }, { fields: "select" });
 
     run();
   }

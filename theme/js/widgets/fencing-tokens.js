@@ -64,7 +64,7 @@
   function slider(role, label, min, max, step, value) {
     const input = el("input", { type: "range", min: String(min), max: String(max), step: String(step), "data-role": role });
     input.value = String(value);
-    const output = el("output", { class: "fence-out" });
+    const output = el("output", { class: "dsip-viz-out" });
     const wrapper = el("label", {}, label + " ");
     wrapper.append(input, output);
     const refresh = () => { output.textContent = msText(Number(input.value)); };
@@ -103,7 +103,7 @@
   function axis(chart, x, end, every, top, bottom) {
     if (W < 500) every *= 2;
     for (let t = 0; t <= end; t += every) {
-      chart.append(svg("line", { x1: x(t), x2: x(t), y1: top, y2: bottom, class: "fence-grid" }));
+      chart.append(svg("line", { x1: x(t), x2: x(t), y1: top, y2: bottom, class: "dsip-viz-grid" }));
       const anchor = t === 0 ? "start" : t + every > end ? "end" : "middle";
       chart.append(svg("text", { x: x(t), y: bottom + 16, class: "fence-tick", "text-anchor": anchor }, t.toLocaleString("en-US") + (t === 0 ? " ms" : "")));
     }
@@ -120,11 +120,11 @@
       "Keys, while focus is in this figure: F switches fencing; [ and ] shorten and lengthen the pause by 100 ms.");
     let fencing = Boolean(params.fencing);
     const fence = choice("Fencing", [["fencing-off", "Fencing off", false], ["fencing-on", "Fencing on", true]], fencing, (v) => setFencing(v));
-    const knobs = el("div", { class: "dsip-controls fence-knobs", role: "group", "aria-label": "Client 1's pause" });
+    const knobs = el("div", { class: "dsip-controls dsip-viz-knobs fence-knobs", role: "group", "aria-label": "Client 1's pause" });
     const length = slider("pause-ms", "Pause length", 0, 4000, 100, Number(params.pause_ms ?? 1500));
     const at = slider("pause-at", "Pause starts at", 0, 200, 5, Number(params.pause_at_ms ?? 5));
     knobs.append(length.wrapper, at.wrapper);
-    const chart = svg("svg", { class: "fence-chart", role: "img", viewBox: `0 0 ${W} 250`, preserveAspectRatio: "xMinYMin meet",
+    const chart = svg("svg", { class: "dsip-viz-chart fence-chart", role: "img", viewBox: `0 0 ${W} 250`, preserveAspectRatio: "xMinYMin meet",
       "aria-label": "Timeline of the lock service, client 1, client 2 and the storage" });
     const legend = el("ul", { class: "dsip-viz-legend" });
     for (const [cls, text] of [["fence-key-c1", "client 1"], ["fence-key-c2", "client 2"], ["fence-key-pause", "pause"], ["fence-key-stale", "stale write accepted"], ["fence-key-refused", "refused"]]) {
@@ -285,10 +285,10 @@
     let nodes = Number(params.nodes || 5) === 1 ? 1 : 5;
     const expiry = choice("Key expiry", [["expiry-wall", "Wall-clock expiry", false], ["expiry-monotonic", "Monotonic expiry", true]], monotonic, (v) => { monotonic = v; expiry.show(v); compute(); });
     const count = choice("Lock nodes", [["nodes-5", "5 nodes", 5], ["nodes-1", "1 node", 1]], nodes, (v) => { nodes = v; count.show(v); compute(); });
-    const knobs = el("div", { class: "dsip-controls fence-knobs", role: "group", "aria-label": "Clock jump" });
+    const knobs = el("div", { class: "dsip-controls dsip-viz-knobs fence-knobs", role: "group", "aria-label": "Clock jump" });
     const jump = slider("jump-ms", "Clock jump", 0, 5000, 100, Number(params.jump_ms ?? 2000));
     knobs.append(jump.wrapper);
-    const chart = svg("svg", { class: "fence-chart", role: "img", viewBox: `0 0 ${W} 300`, preserveAspectRatio: "xMinYMin meet",
+    const chart = svg("svg", { class: "dsip-viz-chart fence-chart", role: "img", viewBox: `0 0 ${W} 300`, preserveAspectRatio: "xMinYMin meet",
       "aria-label": "Timeline of the lock nodes and of the two clients' holds" });
     const legend = el("ul", { class: "dsip-viz-legend" });
     for (const [cls, text] of [["fence-key-c1", "client 1: SET accepted, holds"], ["fence-key-c2", "client 2"], ["fence-key-refused", "SET refused"], ["fence-key-pause", "node the client cannot reach"], ["fence-key-jump", "clock jump"], ["fence-key-stale", "two holders"]]) {

@@ -142,7 +142,7 @@
     }
     const vnodesInput = el("input", { type: "range", min: "1", max: "256", step: "1", "data-role": "vnodes" });
     vnodesInput.value = String(state.vnodes || config.vnodes);
-    const vnodesOut = el("output", { class: "hr-out" });
+    const vnodesOut = el("output", { class: "dsip-viz-out" });
     const vnodesLabel = el("label", {}, "Virtual nodes ");
     vnodesLabel.append(vnodesInput, vnodesOut);
     schemeGroup.append(vnodesLabel);
@@ -157,7 +157,7 @@
     }
     const zipfInput = el("input", { type: "range", min: "0.5", max: "1.6", step: "0.1", "data-role": "zipf-s" });
     zipfInput.value = String(zipfS);
-    const zipfOut = el("output", { class: "hr-out" });
+    const zipfOut = el("output", { class: "dsip-viz-out" });
     const zipfLabel = el("label", {}, "Skew s ");
     zipfLabel.append(zipfInput, zipfOut);
     workloadGroup.append(zipfLabel);
@@ -296,29 +296,24 @@
     coolButton.addEventListener("click", () => apply(wasm.call({ cmd: "cool" }), "Cooled down: the hot key is back to normal"));
     speedButton.addEventListener("click", measureSpeed);
 
-    // Keys only when focus is inside the widget; we stop the ones we handle so mdBook never sees them,
-    // and every arrow key too (sliders, menus and buttons here use them; mdBook would turn the page).
-    const NAVIGATION = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (NAVIGATION.has(event.key)) event.stopPropagation();
-      if (event.target.tagName === "SELECT" || event.target.tagName === "INPUT") return;
+    // Keys only when focus is inside the widget, never on its sliders and menu (they keep every
+    // key); every arrow key stops here too (sliders, menus and buttons here use them).
+    DSIP.keepKeys(stage, (key, event) => {
       const chip = event.target.closest("[data-node]");
-      if (chip && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
+      if (chip && (key === "ArrowLeft" || key === "ArrowRight")) {
         const step = event.shiftKey ? 1 / 12 : 1 / 72;
-        moveNode(chip.dataset.node, event.key === "ArrowRight" ? step : -step, true);
-      } else if (chip && (event.key === "Delete" || event.key === "Backspace")) {
+        moveNode(chip.dataset.node, key === "ArrowRight" ? step : -step, true);
+      } else if (chip && (key === "Delete" || key === "Backspace")) {
         removeNode(chip.dataset.node, true);
-      } else if (event.key === "+" || event.key === "=") {
+      } else if (key === "+" || key === "=") {
         addNode();
-      } else if (event.key === "Escape" && drag) {
+      } else if (key === "Escape" && drag) {
         cancelDrag("Drag cancelled: nothing changed.");
       } else {
-        return;
+        return false;
       }
-      event.preventDefault();
-      event.stopPropagation();
-    });
+      return true;
+    }, { fields: "control", navigation: true });
 
     // ---- pointer: drag ticks along the ring, off it, and the tray's chip onto it -----------------
     // Where a pointer is, relative to the ring: its angle as a fraction of a turn (0 at twelve

@@ -180,20 +180,14 @@
     atomic.button.addEventListener("click", () => flip(atomic));
     retries.button.addEventListener("click", () => flip(retries));
 
-    // Keys handled inside the figure never reach mdBook (its ← → turn the chapter).
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (event.target === select && /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/.test(event.key)) {
-        event.stopPropagation(); // the select changes option; the chapter does not turn
-        return;
-      }
-      const actions = { "[": () => step(-1), "]": () => step(1), k: () => flip(keys), a: () => flip(atomic), r: () => flip(retries) };
-      const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
-      if (!action) return;
+    // The shortcuts work on the focused select too, as they always have.
+    const actions = { "[": () => step(-1), "]": () => step(1), k: () => flip(keys), a: () => flip(atomic), r: () => flip(retries) };
+    DSIP.keepKeys(stage, (key) => {
+      const action = actions[key.length === 1 ? key.toLowerCase() : key];
+      if (!action) return false;
       action();
-      event.preventDefault();
-      event.stopPropagation();
-    });
+      return true;
+    }, { fields: "select" });
     render();
   }
 

@@ -72,7 +72,7 @@
     const note = el("p", { class: "iss-note", "data-role": "note" });
 
     const columns = el("div", { class: "iss-columns" });
-    const graph = svg("svg", { class: "iss-graph", viewBox: "0 0 360 170", role: "img", "data-role": "graph" });
+    const graph = svg("svg", { class: "dsip-viz-chart iss-graph", viewBox: "0 0 360 170", role: "img", "data-role": "graph" });
     const legend = el("ul", { class: "dsip-viz-legend" });
     for (const [cls, label] of [["iss-ww", "ww, wr: came after"], ["iss-rw", "rw: did not see (anti-dependency)"], ["iss-cycle", "on the cycle"]]) {
       const item = el("li");

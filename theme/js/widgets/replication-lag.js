@@ -49,7 +49,7 @@
       "Keys, while focus is in this figure: N advances 100 ms, F fails the leader, P partitions west-1, H heals, R resets, 1 2 3 pick sync, semi-sync, async.");
 
     const modes = el("div", { class: "dsip-controls", role: "group", "aria-label": "Replication mode" });
-    modes.append(el("span", { class: "rlag-group-label" }, "Mode:"));
+    modes.append(el("span", { class: "dsip-viz-group-label" }, "Mode:"));
     const modeButtons = {};
     for (const [value, label] of MODES) {
       const b = el("button", { type: "button", class: "dsip-btn", "data-role": "mode-" + value, "aria-pressed": "false" }, label);
@@ -84,7 +84,7 @@
     promo.append(el("span", { class: "rlag-swatch rlag-promo", "aria-hidden": "true" }), document.createTextNode("promotion"));
     legend.append(fault, promo);
 
-    const chart = svg("svg", { class: "rlag-chart", role: "img", preserveAspectRatio: "xMinYMin meet" });
+    const chart = svg("svg", { class: "dsip-viz-chart rlag-chart", role: "img", preserveAspectRatio: "xMinYMin meet" });
 
     const pairs = [
       ["now", "Time"], ["leader", "Leader (epoch)"], ["acked", "Writes acknowledged"],
@@ -103,7 +103,7 @@
     const witness = el("p", { class: "rlag-witness", "data-role": "witness" });
 
     const tri = el("div", { class: "rlag-trilemma" });
-    const triSvg = svg("svg", { class: "rlag-tri", role: "img", viewBox: "0 0 240 160", "aria-label": "The Write-Path Trilemma" });
+    const triSvg = svg("svg", { class: "dsip-viz-chart rlag-tri", role: "img", viewBox: "0 0 240 160", "aria-label": "The Write-Path Trilemma" });
     const triText = el("dl", { class: "rlag-tri-text" });
     tri.append(triSvg, triText);
 
@@ -190,12 +190,12 @@
       const y = (v) => TOP + (H - TOP - BOTTOM) * (1 - v / yMax);
       chart.setAttribute("aria-label", "Lag per follower over time, up to " + now + " ms; the axis tops at " + yMax + " ms");
       for (let t = 0; t <= END; t += W < 480 ? 500 : 300) {
-        chart.append(svg("line", { x1: x(t), x2: x(t), y1: TOP, y2: H - BOTTOM, class: "rlag-grid" }));
+        chart.append(svg("line", { x1: x(t), x2: x(t), y1: TOP, y2: H - BOTTOM, class: "dsip-viz-grid" }));
         const anchor = t === 0 ? "start" : t === END ? "end" : "middle";
         chart.append(svg("text", { x: x(t), y: H - BOTTOM + 16, class: "rlag-tick", "text-anchor": anchor }, t === END ? t + " ms" : String(t)));
       }
       for (const v of [0, yMax / 2, yMax]) {
-        chart.append(svg("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: "rlag-grid" }));
+        chart.append(svg("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: "dsip-viz-grid" }));
         chart.append(svg("text", { x: LEFT - 4, y: y(v) + 4, class: "rlag-tick", "text-anchor": "end" }, String(v)));
       }
       // Faults as shaded spans, from each event to the next heal (or to now).
@@ -243,18 +243,15 @@
       }
     }
 
-    // Keys handled inside the figure never reach mdBook (its arrows turn the chapter).
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      const k = event.key.toLowerCase();
-      const handled = {
-        n: advance, f: () => addEvent("fail-leader"), p: () => addEvent("partition-follower"),
-        h: () => addEvent("heal"), r: reset, 1: () => setMode("sync"), 2: () => setMode("semi-sync"), 3: () => setMode("async"),
-      }[k];
-      if (!handled) return;
-      event.preventDefault();
-      event.stopPropagation();
-      handled();
+    const shortcuts = {
+      n: advance, f: () => addEvent("fail-leader"), p: () => addEvent("partition-follower"),
+      h: () => addEvent("heal"), r: reset, 1: () => setMode("sync"), 2: () => setMode("semi-sync"), 3: () => setMode("async"),
+    };
+    DSIP.keepKeys(stage, (key) => {
+      const action = shortcuts[key.toLowerCase()];
+      if (!action) return false;
+      action();
+      return true;
     });
 
     compute();

@@ -59,7 +59,7 @@
   function slider(role, label, min, max, step, value, unit) {
     const input = el("input", { type: "range", min: String(min), max: String(max), step: String(step), "data-role": role });
     input.value = String(value);
-    const output = el("output", { class: "rs-out" });
+    const output = el("output", { class: "dsip-viz-out" });
     const wrapper = el("label", {}, label + " ");
     wrapper.append(input, output);
     const show = () => { output.textContent = whole(Number(input.value)) + unit; };
@@ -117,7 +117,7 @@
     disturb.append(triggerButton, triggerSeconds.wrapper, triggerDepth.wrapper);
 
     const config = state.config;
-    const knobs = el("div", { class: "dsip-controls rs-knobs", role: "group", "aria-label": "System" });
+    const knobs = el("div", { class: "dsip-controls dsip-viz-knobs", role: "group", "aria-label": "System" });
     const load = slider("load", "Offered load", 50, 1500, 10, config.load, " req/s");
     const capacity = slider("capacity", "Server capacity", 200, 2000, 50, config.capacity, " req/s");
     const timeout = slider("timeout", "Client timeout", 100, 5000, 100, config.timeout_ms, " ms");
@@ -126,7 +126,7 @@
     knobs.append(load.wrapper, capacity.wrapper, timeout.wrapper, retries.wrapper, neighbor.wrapper);
 
     const defenses = el("div", { class: "dsip-controls", role: "group", "aria-label": "Defenses" });
-    defenses.append(el("span", { class: "rs-group-label" }, "Defenses:"));
+    defenses.append(el("span", { class: "dsip-viz-group-label" }, "Defenses:"));
     const defenseButtons = {};
     for (const name of Object.keys(state.defenses)) {
       const button = el("button", { type: "button", class: "dsip-btn", "data-role": "defense-" + name, "aria-pressed": "false" },
@@ -321,17 +321,10 @@
     neighbor.input.addEventListener("input", () => configure("neighbor_load", Number(neighbor.input.value)));
 
     // Keys handled inside the figure stay inside it: mdBook turns the chapter on ← and →, which
-    // would throw the run away. Arrow, Home, End and Page keys still move a focused slider or select
-    // (no preventDefault); they just never reach the page.
-    const NAVIGATION = /^(ArrowLeft|ArrowRight|ArrowUp|ArrowDown|Home|End|PageUp|PageDown)$/;
-    stage.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (NAVIGATION.test(event.key)) {
-        event.stopPropagation();
-        return;
-      }
-      if (/^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName)) return;
-      const key = event.key.toLowerCase();
+    // would throw the run away. Arrow, Home, End and Page keys still move a focused slider or select;
+    // they just never reach the page. No shortcut fires while a slider or the select has focus.
+    DSIP.keepKeys(stage, (pressed) => {
+      const key = pressed.toLowerCase();
       if (key === "p") {
         setPlaying(!playing);
       } else if (key === "t") {
@@ -343,11 +336,10 @@
         setSpeed(SPEEDS[Math.max(SPEEDS.indexOf(speed) - 1, 0)]);
         say("Speed " + speed + "×.");
       } else {
-        return;
+        return false;
       }
-      event.preventDefault();
-      event.stopPropagation();
-    });
+      return true;
+    }, { fields: "control", navigation: true });
 
     // ---- drawing ----------------------------------------------------------------------------
     function render() {

@@ -37,7 +37,7 @@
   function slider(role, label, min, max, step, value, show) {
     const input = el("input", { type: "range", min: String(min), max: String(max), step: String(step), "data-role": role });
     input.value = String(value);
-    const output = el("output", { class: "tas-out" });
+    const output = el("output", { class: "dsip-viz-out" });
     const wrapper = el("label", {}, label + " ");
     wrapper.append(input, output);
     const refresh = () => { output.textContent = show(Number(input.value)); };
@@ -61,8 +61,8 @@
     const hint = el("p", { class: "dsip-viz-hint" },
       "Keys, while focus is in this figure: H switches hedging, [ and ] halve and double the fan-out.");
     const presets = el("div", { class: "dsip-controls", role: "group", "aria-label": "Fan-out presets" });
-    presets.append(el("span", { class: "tas-group-label" }, "Fan-out:"));
-    const knobs = el("div", { class: "dsip-controls tas-knobs", role: "group", "aria-label": "Leaves" });
+    presets.append(el("span", { class: "dsip-viz-group-label" }, "Fan-out:"));
+    const knobs = el("div", { class: "dsip-controls dsip-viz-knobs", role: "group", "aria-label": "Leaves" });
     const fanout = slider("fanout", "Leaves per request", 1, 1000, 1, Number(params.fanout || 1), (n) => n.toLocaleString("en-US"));
     const slow = slider("slow-percent", "Slow mode: calls", 0, 5, 0.1, Number(params.slow_percent ?? 1), (v) => v.toFixed(1) + "%");
     const slowMs = slider("slow-ms", "Slow mode latency", 100, 2000, 50, Number(params.slow_ms || 1000), (v) => v.toLocaleString("en-US") + " ms");
@@ -79,7 +79,7 @@
     quantile.value = "0.95";
     hedging.append(hedge, quantile);
 
-    const chart = svg("svg", { class: "tas-bars", role: "img", "aria-label": "p50, p99 and p99.9 latency of one leaf and of the whole request", viewBox: "0 0 640 200", preserveAspectRatio: "xMinYMin meet" });
+    const chart = svg("svg", { class: "dsip-viz-chart tas-bars", role: "img", "aria-label": "p50, p99 and p99.9 latency of one leaf and of the whole request", viewBox: "0 0 640 200", preserveAspectRatio: "xMinYMin meet" });
     const { list, dd } = figures([
       ["p-slow", "P(request meets a slow leaf) = 1 − (1 − q)^N"],
       ["p-slow-measured", "Measured over the simulated requests"],
@@ -143,7 +143,7 @@
       const x = (v) => left + ((Math.log10(Math.max(v, 1)) - min) / (max - min)) * (right - left);
       chart.setAttribute("viewBox", `0 0 640 ${top + rows.length * rowHeight + 24}`);
       for (const tick of [1, 10, 100, 1000]) {
-        chart.append(svg("line", { x1: x(tick), x2: x(tick), y1: top, y2: top + rows.length * rowHeight, class: "tas-grid" }));
+        chart.append(svg("line", { x1: x(tick), x2: x(tick), y1: top, y2: top + rows.length * rowHeight, class: "dsip-viz-grid" }));
         chart.append(svg("text", { x: x(tick), y: top + rows.length * rowHeight + 16, class: "tas-tick", "text-anchor": "middle" }, tick.toLocaleString("en-US") + " ms"));
       }
       rows.forEach(([label, s, kind], i) => {
@@ -188,13 +188,13 @@
   function mountQueue(stage, wasm, params) {
     const hint = el("p", { class: "dsip-viz-hint" },
       "Keys, while focus is in this figure: + and − change the utilisation by 5 points, K jumps to the knee.");
-    const knobs = el("div", { class: "dsip-controls tas-knobs", role: "group", "aria-label": "Queue" });
+    const knobs = el("div", { class: "dsip-controls dsip-viz-knobs", role: "group", "aria-label": "Queue" });
     const servers = el("select", { "data-role": "servers", "aria-label": "Servers" });
     for (const n of SERVERS) servers.append(el("option", { value: String(n) }, n + (n === 1 ? " server" : " servers")));
     servers.value = String(params.servers || 1);
     const rho = slider("utilization", "Utilisation", 1, 99, 1, Number(params.utilization || 80), (v) => v + "%");
     knobs.append(servers, rho.wrapper);
-    const chart = svg("svg", { class: "tas-curve", role: "img", "aria-label": "Mean wait in service times against utilisation, with the knee marked", viewBox: "0 0 640 260", preserveAspectRatio: "xMinYMin meet" });
+    const chart = svg("svg", { class: "dsip-viz-chart tas-curve", role: "img", "aria-label": "Mean wait in service times against utilisation, with the knee marked", viewBox: "0 0 640 260", preserveAspectRatio: "xMinYMin meet" });
     const { list, dd } = figures([
       ["knee", "Knee (least response time per unit of load)"], ["p-wait", "P(wait) — Erlang C"],
       ["wait", "Mean wait"], ["p99-wait", "p99 wait (service time 10 ms)"],
@@ -228,7 +228,7 @@
       const x = (r) => left + r * (right - left);
       const y = (w) => bottom - (Math.min(w, cap) / cap) * (bottom - top);
       for (const w of [0, 5, 10, 15, 20]) {
-        chart.append(svg("line", { x1: left, x2: right, y1: y(w), y2: y(w), class: "tas-grid" }));
+        chart.append(svg("line", { x1: left, x2: right, y1: y(w), y2: y(w), class: "dsip-viz-grid" }));
         chart.append(svg("text", { x: left - 6, y: y(w) + 4, class: "tas-tick", "text-anchor": "end" }, String(w)));
       }
       for (const r of [0, 0.25, 0.5, 0.75, 1]) {

@@ -557,10 +557,8 @@
 
     // Shortcuts work only while focus is inside this figure, and every key handled here stops
     // propagating, so mdBook's own keys (arrows for chapters, s for search) never see it.
-    stage.addEventListener("keydown", (event) => {
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
-      if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-      const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    DSIP.keepKeys(stage, (pressed, event) => {
+      const key = pressed.length === 1 ? pressed.toLowerCase() : pressed;
       const onEvent = event.target.hasAttribute && event.target.hasAttribute("data-event-id");
       const digit = /^[1-9]$/.test(key) ? Number(key) - 1 : null;
       let handled = true;
@@ -609,10 +607,7 @@
       } else {
         handled = false;
       }
-      if (handled) {
-        event.preventDefault();
-        event.stopPropagation();
-      }
+      return handled;
     });
 
     perform({ cmd: "reset", replicas: replicaCount });
