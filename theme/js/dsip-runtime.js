@@ -235,6 +235,17 @@
       const html = document.documentElement.classList;
       return html.contains("coal") || html.contains("navy") || html.contains("ayu");
     },
+    // Calls `redraw` each time the reader switches mdBook's theme (a class on <html>), for a widget
+    // that paints colours itself on a canvas. Once `stage` is off the page (the teardown grid closed
+    // the figure), the next switch disconnects instead, so opening and closing figures leaves no
+    // observer behind on <html>.
+    onThemeChange(stage, redraw) {
+      const watch = new MutationObserver(() => {
+        if (stage.isConnected) redraw();
+        else watch.disconnect();
+      });
+      watch.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+    },
   });
 
   if (document.readyState === "loading") {

@@ -797,14 +797,10 @@
       stage.dataset.frameIntervalMs = mean(frameStats.intervals).toFixed(2);
     }
 
-    // Re-read colours when the reader switches mdBook theme (it changes <html>'s class). A figure
-    // the teardown grid embedded and then closed lets go, so reopening it does not pile up observers.
-    const themeWatch = new MutationObserver(() => {
-      if (!stage.isConnected) return themeWatch.disconnect();
+    DSIP.onThemeChange(stage, () => {
       theme = readTheme();
       render();
     });
-    themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
 
     if (window.ResizeObserver) {
       let lastWidth = 0;

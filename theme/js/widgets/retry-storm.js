@@ -540,14 +540,11 @@
     }
 
     // ---- theme, size, visibility ------------------------------------------------------------
-    // A figure taken off the page lets go of <html>, as its clock does (see tick).
-    const themeWatch = new MutationObserver(() => {
-      if (!stage.isConnected) return themeWatch.disconnect();
+    DSIP.onThemeChange(stage, () => {
       theme = readTheme(stage);
       paintLegend();
       draw();
     });
-    themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
     if (window.ResizeObserver) new ResizeObserver(() => draw()).observe(stage);
     // It starts paused (the reader presses Play); scrolled out of view, it pauses so it does not burn
     // a core in the background.
